@@ -1,0 +1,1 @@
+"""Accounts: registration, confirmation, sign-in sessions, password reset, API tokens, privacy."""

@@ -1,0 +1,95 @@
+"""Command-line tools: ``flask create-admin``, ``flask demo``, ``flask outbox work|flush``."""
+from __future__ import annotations
+
+import signal
+import time
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.core.errors import ValidationFailed
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(create_admin)
+    app.cli.add_command(demo)
+    app.cli.add_command(outbox)
+
+
+@click.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--name", required=True)
+def create_admin(email: str, password: str, name: str) -> None:
+    """Create an administrator (or make an existing account one)."""
+    from app.accounts.services import create_admin as make_admin
+
+    try:
+        user = make_admin(email=email, password=password, name=name)
+    except ValidationFailed as error:
+        for field, message in error.fields.items():
+            click.echo(f"{field}: {message}", err=True)
+        raise SystemExit(2) from None
+    click.echo(f"Administrator {user.email} is ready.")
+
+
+@click.command("demo")
+def demo() -> None:
+    """Load the demo data once (accounts for every role, and what later features add)."""
+    from app.demo import load_demo
+
+    created, accounts = load_demo()
+    click.echo("Demo data loaded." if created else "Demo data already present.")
+    click.echo("Demo accounts (password for all: %s):" % accounts["password"])
+    for role, email in accounts["people"]:
+        click.echo(f"  {role:<13} {email}")
+
+
+outbox = AppGroup("outbox", help="Deliver the mail waiting in the outbox.")
+
+
+@outbox.command("flush")
+def outbox_flush() -> None:
+    """Try every undelivered mail once, now, and exit."""
+    from app.core.mailer import flush
+
+    report = flush()
+    click.echo(f"sent {len(report.sent)}, failed {len(report.failed)} (will be retried)")
+    if report.failed:
+        raise SystemExit(1)
+
+
+@outbox.command("work")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between looks at the outbox.")
+@click.option("--max-seconds", type=float, default=None, help="Stop after this long (for bounded runs).")
+def outbox_work(interval: float, max_seconds: float | None) -> None:
+    """Deliver due mail until stopped, retrying failures with back-off."""
+    from app.core.mailer import deliver_batch
+    from app.extensions import db
+
+    stopping = False
+
+    def _stop(*_args: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    started = time.monotonic()
+    click.echo("Outbox worker running.")
+    while not stopping:
+        try:
+            report = deliver_batch()
+        except Exception as error:  # a database hiccup must not end the worker
+            db.session.rollback()
+            click.echo(f"outbox: {error}", err=True)
+            report = None
+        finally:
+            db.session.remove()
+        if report and report.sent:
+            click.echo(f"outbox: sent {len(report.sent)}")
+        if max_seconds is not None and time.monotonic() - started >= max_seconds:
+            break
+        if not report:
+            time.sleep(interval)

@@ -1,0 +1,1 @@
+"""What every feature shares: database base, clock, errors, API plumbing, mail outbox, layout."""

@@ -1,0 +1,27 @@
+"""Form helpers shared by every feature: service errors shown next to their fields."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms.validators import Length
+
+
+def apply_errors(form: FlaskForm, fields: dict[str, str]) -> None:
+    """Put a service's field errors on the form; errors for unknown fields go to the summary."""
+    for name, message in fields.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [message]
+        else:
+            form.form_errors.append(message)
+
+
+def text_limit(max_chars: int = 200) -> Any:
+    from flask_babel import lazy_gettext as _l
+
+    return Length(max=max_chars, message=_l("At most %(max)d characters."))
+
+
+class ActionForm(FlaskForm):
+    """A form with nothing but its CSRF token, for buttons that change something."""
