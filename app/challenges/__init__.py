@@ -1,0 +1,1 @@
+"""Challenges: hackathons and calls for projects, their set-up, criteria and phases."""

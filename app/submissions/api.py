@@ -1,0 +1,4 @@
+"""Submissions in the JSON API."""
+from app.core.api import api_blueprint
+
+bp = api_blueprint("submissions_api", __name__)
