@@ -158,8 +158,10 @@ def start_login_session(user: User, *, remember: bool, user_agent: str = "") -> 
     """Open a server-side session for one browser; its token is what the cookie carries."""
     token = secrets.token_urlsafe(32)
     now = clock.now()
+    # The header is whatever the client sent; a control character (NUL) cannot even be stored.
+    user_agent = "".join(ch for ch in user_agent if ch.isprintable())[:200]
     db.session.add(LoginSession(user_id=user.id, token_hash=_digest(token), remember=remember,
-                                created_at=now, last_seen_at=now, user_agent=user_agent[:200],
+                                created_at=now, last_seen_at=now, user_agent=user_agent,
                                 expires_at=now + (SESSION_REMEMBER if remember else SESSION_IDLE)))
     db.session.commit()
     user.login_token = token

@@ -20,6 +20,8 @@ from app.core.errors import DomainError, Unauthorised, ValidationFailed
 
 API_PREFIX = "/api/v1"
 MAX_PER_PAGE = 100
+# Beyond this the offset no longer fits the databases' 64-bit integers (a 500, not an empty page).
+MAX_PAGE = 1_000_000
 
 
 @dataclass
@@ -97,6 +99,21 @@ def fields_from_validation(error: ValidationError) -> dict[str, str]:
     return fields
 
 
+def _fields_with_nul(data: Any) -> list[str]:
+    """Where a string holds a NUL character, which PostgreSQL can neither store nor compare."""
+    found: list[str] = []
+    pending: list[tuple[str, Any]] = [("", data)]
+    while pending:  # a loop, not recursion: a body may nest as deep as the JSON parser allows
+        path, value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                found.append(path or "body")
+        elif isinstance(value, (dict, list)):
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            pending += [(f"{path}.{key}" if path else str(key), item) for key, item in items]
+    return sorted(found)
+
+
 def parse_body(model: type[BaseModel]) -> BaseModel:
     """Validate the JSON body: 400 when it is not a JSON object, 422 with ``fields`` otherwise."""
     raw = request.get_data(cache=True)
@@ -105,10 +122,13 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     else:
         try:
             data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            # RecursionError: thousands of nested brackets, which the parser cannot follow.
             raise DomainError(_("The body is not valid JSON."), code="malformed_json") from None
     if not isinstance(data, dict):
         raise DomainError(_("The body must be a JSON object."), code="malformed_json")
+    if nul_fields := _fields_with_nul(data):
+        raise ValidationFailed(fields={name: _("This value is not valid.") for name in nul_fields})
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -142,7 +162,7 @@ def endpoint(bp: Blueprint, rule: str, *, methods: list[str], summary: str,
 def page_args() -> tuple[int, int]:
     fields: dict[str, str] = {}
     values = {}
-    for name, default, upper in (("page", 1, None), ("per_page", 20, MAX_PER_PAGE)):
+    for name, default, upper in (("page", 1, MAX_PAGE), ("per_page", 20, MAX_PER_PAGE)):
         raw = request.args.get(name, str(default))
         try:
             value = int(raw)

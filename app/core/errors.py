@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, flash, redirect, render_template, request
 from flask_babel import gettext as _
@@ -93,6 +94,13 @@ _HTTP_CODES = {
 }
 
 
+def _same_site_referrer() -> str | None:
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
 def _html_page(status: int, message: str):
     return render_template("core/error.html", status=status, message=message), status
 
@@ -112,9 +120,9 @@ def register_error_handlers(app: Flask) -> None:
         if error.status in (401, 403, 404, 429) or request.method == "GET":
             body, status = _html_page(error.status, error.message)
             return body, status, headers
-        # A refused HTML form post: say why on the page the user came from.
+        # A refused HTML form post: say why on the page the user came from (on this site only).
         flash(error.message, "error")
-        return redirect(request.path), 303
+        return redirect(_same_site_referrer() or request.path), 303
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

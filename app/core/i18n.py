@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_datetime, get_locale, get_timezone, ngettext
 from flask_login import current_user
 
@@ -15,6 +15,9 @@ LANGUAGE_NAMES = {"en": "English", "ro": "Română", "fr": "Français", "it": "I
 
 def select_locale() -> str:
     """The account's language, else the one chosen on the switcher, else Accept-Language."""
+    if not has_request_context():
+        # Commands and workers (``flask create-admin``, the outbox) have no visitor to ask.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     user = current_user if _has_user() else None
     if user is not None and user.is_authenticated and user.locale in SUPPORTED_LOCALES:
         return user.locale
@@ -25,6 +28,8 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
+    if not has_request_context():
+        return current_app.config["DEFAULT_TIMEZONE"]
     user = current_user if _has_user() else None
     zone = getattr(user, "timezone", None) if user is not None and user.is_authenticated else None
     return zone or current_app.config["DEFAULT_TIMEZONE"]

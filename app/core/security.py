@@ -1,9 +1,9 @@
-"""Headers every answer carries, and safe redirects."""
+"""Headers every answer carries, input no database can hold, and safe redirects."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, abort, current_app, request
 
 
 def content_security_policy() -> str:
@@ -20,6 +20,14 @@ def content_security_policy() -> str:
 
 
 def register_security_headers(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul_characters():
+        # PostgreSQL can neither store nor compare text holding NUL, so such a value would fail
+        # deep inside a query; no browser form or real link sends one: it is a malformed request.
+        for source in (request.args, request.form):
+            if any("\x00" in value for values in source.listvalues() for value in values):
+                abort(400)
+
     @app.after_request
     def _headers(response):
         headers = response.headers
