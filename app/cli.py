@@ -6,12 +6,14 @@ import time
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.core.errors import ValidationFailed
 
 
 def register_commands(app: Flask) -> None:
+    # Plain click commands added here get no app context from app.cli (only the `flask` entry
+    # point pushes one), hence @with_appcontext on each, as Flask-Migrate does for `flask db`.
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(outbox)
@@ -21,6 +23,7 @@ def register_commands(app: Flask) -> None:
 @click.option("--email", required=True)
 @click.option("--password", required=True)
 @click.option("--name", required=True)
+@with_appcontext
 def create_admin(email: str, password: str, name: str) -> None:
     """Create an administrator (or make an existing account one)."""
     from app.accounts.services import create_admin as make_admin
@@ -35,6 +38,7 @@ def create_admin(email: str, password: str, name: str) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo() -> None:
     """Load the demo data once (accounts for every role, and what later features add)."""
     from app.demo import load_demo

@@ -86,6 +86,8 @@ def load_config(instance_path: str, test_config: dict[str, Any] | None = None) -
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     if not config.get("UPLOAD_DIR"):
         config["UPLOAD_DIR"] = str(Path(instance_path) / "uploads")
+    if int(config["UPLOAD_MAX_MB"]) < 1:
+        raise ConfigError("UPLOAD_MAX_MB must be at least 1 (megabytes).")
     config["MAX_CONTENT_LENGTH"] = int(config["UPLOAD_MAX_MB"]) * 1024 * 1024
     config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URI"]
 
@@ -126,5 +128,8 @@ def _development_secret(instance_path: str) -> str:
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
         key = secrets.token_hex(32)
-        path.write_text(key)
+        # Readable by its owner only: whoever has the key can forge sessions.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(key)
         return key

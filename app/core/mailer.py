@@ -11,13 +11,14 @@ import socket
 from dataclasses import dataclass, field
 
 from flask import current_app
-from flask_mail import Connection, Message
+from flask_mail import BadHeaderError, Connection, Message
 from sqlalchemy import or_, select
 
 from app.core import clock
 from app.core.db import begin_write
 from app.core.outbox import OutboxMail
 from app.extensions import db
+from app.extensions import mail as mail_settings
 
 CLAIM_SECONDS = 300
 MAX_BACKOFF = dt.timedelta(hours=6)
@@ -25,7 +26,10 @@ MAX_BACKOFF = dt.timedelta(hours=6)
 
 def backoff(attempts: int) -> dt.timedelta:
     """1, 2, 4, 8 … minutes after each failure, at most six hours: mail is delayed, never dropped."""
-    return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    # Capped before exponentiating: from the 42nd failure 2**n minutes no longer fits a timedelta,
+    # which would crash the worker on a mail that keeps failing. 2**30 minutes is ~2000 years.
+    exponent = min(max(attempts - 1, 0), 30)
+    return min(dt.timedelta(minutes=2 ** exponent), MAX_BACKOFF)
 
 
 class TimeoutConnection(Connection):
@@ -90,7 +94,9 @@ def deliver_batch(limit: int = 50, *, force: bool = False, exclude: set[int] | N
     mails = _claim(limit, force, exclude or set())
     if not mails:
         return report
-    state = current_app.extensions["mail"]
+    # Read the mail settings now, not the copy Flask-Mail took at start-up, so that server,
+    # port, TLS and credentials come from the same configuration as MAIL_TIMEOUT and the sender.
+    state = mail_settings.init_mail(current_app.config, current_app.debug, current_app.testing)
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     try:
         with TimeoutConnection(state, current_app.config["MAIL_TIMEOUT"]) as connection:
@@ -100,7 +106,8 @@ def deliver_batch(limit: int = 50, *, force: bool = False, exclude: set[int] | N
                 try:
                     connection.send(message)
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
-                        smtplib.SMTPSenderRefused) as error:
+                        smtplib.SMTPSenderRefused, BadHeaderError) as error:
+                    # This mail alone is at fault: it must not hold back the rest of the batch.
                     _record_failure(mail, error)
                     report.failed.append(mail.id)
                 else:

@@ -8,7 +8,7 @@ from flask import Flask, current_app
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from app.core.api import API_PREFIX, EndpointMeta, api_blueprint
+from app.core.api import API_PREFIX, MAX_PAGE, MAX_PER_PAGE, EndpointMeta, api_blueprint
 
 bp = api_blueprint("openapi", __name__)
 
@@ -67,9 +67,10 @@ def build_document(app: Flask) -> dict[str, Any]:
                     "description": d} for n, d in meta.query.items()]
         if meta.paginated:
             params += [
-                {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+                {"name": "page", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}},
                 {"name": "per_page", "in": "query", "required": False,
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
             ]
         operation: dict[str, Any] = {"summary": meta.summary, "operationId": f"{method}_{path}",
                                      "parameters": params, "responses": {}}

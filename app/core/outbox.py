@@ -55,7 +55,9 @@ def render_mail(template: str, locale: str, context: dict[str, Any]) -> tuple[st
         html = render_template(f"mail/{template}.html", **context)
         env = current_app.jinja_env
         tmpl = env.get_template(f"mail/{template}.txt")
-        subject = "".join(tmpl.blocks["subject"](tmpl.new_context(dict(context)))).strip()
+        subject = "".join(tmpl.blocks["subject"](tmpl.new_context(dict(context))))
+    # One line: a line break in a header (from a name or title in the subject) would be refused.
+    subject = " ".join(subject.split())
     return subject, text.strip() + "\n", html
 
 
