@@ -1,6 +1,13 @@
-"""Demo data for ``make run``: loaded once, printed at start-up."""
+"""Demo data for ``make run``: loaded once, printed at start-up.
+
+Each section checks for its own rows, so a database made by an older version gains the newer
+sections without duplicating the old ones.
+"""
 from __future__ import annotations
 
+import datetime as dt
+import secrets
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -19,17 +26,153 @@ PEOPLE = [
     ("participant", "participant@demo.salus.example", "Paul Participant", "Asociația Sănătate Digitală", "en", False),
     ("participant", "participant2@demo.salus.example", "Ioana Ionescu", "UMF Iași", "ro", False),
 ]
+# Further participants who fill the demo teams (same password, not printed).
+EXTRA_PEOPLE = [
+    ("andrei@demo.salus.example", "Andrei Popescu", "Spitalul Clinic de Urgență Iași", "ro"),
+    ("elena@demo.salus.example", "Elena Rusu", "Farmacia Centrală", "ro"),
+    ("mihai@demo.salus.example", "Mihai Stan", "TUIASI", "ro"),
+    ("claire@demo.salus.example", "Claire Martin", "CHU de Lyon", "fr"),
+    ("lars@demo.salus.example", "Lars Holm", "Odense Kommune", "da"),
+    ("sofia@demo.salus.example", "Sofia Bianchi", "Politecnico di Torino", "it"),
+    ("radu@demo.salus.example", "Radu Ene", "", "ro"),
+]
+HACKATHON_TITLE = "Smart Health City Iași 2026"
+CALL_TITLE = "Regional telemedicine call 2027"
 
 
 def load_demo() -> tuple[bool, dict[str, Any]]:
     accounts = {"password": DEMO_PASSWORD, "people": [(role, email) for role, email, *_ in PEOPLE]}
-    if db.session.scalar(select(User).where(User.email_key == PEOPLE[0][1])) is not None:
-        return False, accounts
+    created = _people()
+    created = _challenges() or created
+    db.session.commit()
+    return created, accounts
+
+
+def _people() -> bool:
+    existing = set(db.session.scalars(select(User.email_key)))
+    rows = [(email, name, org, locale, admin) for _r, email, name, org, locale, admin in PEOPLE]
+    rows += [(email, name, org, locale, False) for email, name, org, locale in EXTRA_PEOPLE]
+    missing = [row for row in rows if row[0] not in existing]
+    if not missing:
+        return False
     now = clock.now()
     password_hash = hash_password(DEMO_PASSWORD)
-    for _role, email, name, organisation, locale, is_admin in PEOPLE:
+    for email, name, organisation, locale, is_admin in missing:
         db.session.add(User(email=email, email_key=email, name=name, organisation=organisation, locale=locale,
                             is_admin=is_admin, password_hash=password_hash, created_at=now,
                             confirmed_at=now, privacy_accepted_at=now, password_changed_at=now))
-    db.session.commit()
-    return True, accounts
+    db.session.flush()
+    return True
+
+
+def _user(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email_key == email))
+    assert user is not None
+    return user
+
+
+def _challenges() -> bool:
+    from app.challenges.models import Challenge
+
+    if db.session.scalar(select(Challenge.id).where(Challenge.title == HACKATHON_TITLE)) is not None:
+        return False
+    _open_hackathon()
+    _draft_call()
+    return True
+
+
+def _new_challenge(title: str, **fields: Any):
+    from app.challenges.health_template import health_criteria
+    from app.challenges.models import Challenge, ChallengeOrganiser, Criterion, Track
+
+    tracks = fields.pop("tracks")
+    challenge = Challenge(title=title, created_at=clock.now(), created_by_id=_user(PEOPLE[0][1]).id, **fields)
+    challenge.tracks = [Track(name=name, position=i) for i, name in enumerate(tracks)]
+    challenge.criteria = [Criterion(position=i, **values) for i, values in enumerate(health_criteria("en"))]
+    db.session.add(challenge)
+    db.session.flush()
+    for email in (PEOPLE[0][1], PEOPLE[1][1]):
+        db.session.add(ChallengeOrganiser(challenge_id=challenge.id, user_id=_user(email).id, added_at=clock.now()))
+    return challenge
+
+
+def _open_hackathon() -> None:
+    from app.submissions.models import Idea, IdeaRevision
+    from app.teams.models import Team, TeamMember, TeamSeeker
+    from app.teams.rules import team_name_key
+
+    now = clock.now()
+    deadline = (now + dt.timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
+    challenge = _new_challenge(
+        HACKATHON_TITLE, kind="hackathon", status="open", opens_at=now - dt.timedelta(days=3),
+        submission_deadline=deadline, opened_at=now - dt.timedelta(days=3), team_min_size=2, team_max_size=5,
+        reviews_per_entry=3, blind_review=True,
+        tracks=["Telemedicine and remote monitoring", "Prevention and screening", "Care coordination"],
+        description=("A weekend hackathon of the City of Iași to collect **digital-health ideas** for the "
+                     "city's hospitals, family doctors and social services.\n\n"
+                     "Teams of 2 to 5 people — clinicians, developers, designers, patients — work on one of "
+                     "three tracks. The best ideas join the city's health project portfolio."),
+        audience="Students, clinicians, nurses, developers, NGOs and anyone who lives or works in Iași.",
+        prizes="1st prize 5,000 EUR · 2nd prize 3,000 EUR · 3rd prize 2,000 EUR, and incubation with the city.",
+        rules_text="- One idea per team.\n- The deadline is enforced to the second.\n- Ideas stay the teams' "
+                   "property; the city publishes titles and summaries of the winners.")
+    track_ids = [t.id for t in challenge.tracks]
+    teams = [
+        ("CardioAcasă", ["participant@demo.salus.example", "participant2@demo.salus.example",
+                         "andrei@demo.salus.example"], "submitted", 0),
+        ("Pași Siguri", ["elena@demo.salus.example", "mihai@demo.salus.example"], "draft", 1),
+        ("DiabetCare", ["claire@demo.salus.example", "lars@demo.salus.example"], "withdrawn", 2),
+        ("MedLink", ["sofia@demo.salus.example"], None, None),
+    ]
+    ideas = {
+        "CardioAcasă": ("Heart failure follow-up at home",
+                        "A tablet and a connected scale let nurses follow heart-failure patients after discharge.",
+                        "One heart-failure patient in four is readmitted within 30 days in Iași county.",
+                        "Daily weight and symptom readings reach a nurse dashboard; alerts trigger a call.",
+                        "Older patients discharged after heart failure, their families and community nurses."),
+        "Pași Siguri": ("Safe steps: fall prevention for seniors",
+                        "A screening visit and home exercises cut falls among people over 75.", "", "", ""),
+        "DiabetCare": ("Diabetes coaching by text message",
+                       "Weekly messages and a pharmacist call help people keep their treatment.",
+                       "Many people with type 2 diabetes stop their treatment in the first year.",
+                       "Personal text messages and a monthly pharmacist call.",
+                       "Adults with type 2 diabetes in the first year of treatment."),
+    }
+    for offset, (name, emails, status, track) in enumerate(teams):
+        team = Team(challenge_id=challenge.id, name=name, name_key=team_name_key(name),
+                    invite_code=secrets.token_urlsafe(8), created_at=now - dt.timedelta(days=2, hours=offset),
+                    looking_for_members=name in ("MedLink", "Pași Siguri"),
+                    looking_for="A nurse or a family doctor who knows home care." if name == "MedLink" else "")
+        for position, email in enumerate(emails):
+            team.members.append(TeamMember(user_id=_user(email).id, challenge_id=challenge.id,
+                                           role="captain" if position == 0 else "member",
+                                           joined_at=now - dt.timedelta(days=2, hours=offset, minutes=-position)))
+        db.session.add(team)
+        db.session.flush()
+        if status is None:
+            continue
+        title, summary, problem, solution, beneficiaries = ideas[name]
+        idea = Idea(team_id=team.id, challenge_id=challenge.id, title=title, summary=summary, problem=problem,
+                    solution=solution, beneficiaries=beneficiaries, track_id=track_ids[track], status=status,
+                    links=["https://example.org/" + team.name_key.replace(" ", "-")] if status == "submitted" else [],
+                    created_at=now - dt.timedelta(days=1), updated_at=now - dt.timedelta(hours=3),
+                    submitted_at=now - dt.timedelta(hours=3) if status != "draft" else None,
+                    withdrawn_at=now - dt.timedelta(hours=1) if status == "withdrawn" else None)
+        db.session.add(idea)
+        db.session.flush()
+        db.session.add(IdeaRevision(idea_id=idea.id, version=1, status=status, content=idea.content(),
+                                    author_id=team.members[0].user_id, created_at=idea.updated_at))
+    db.session.add(TeamSeeker(challenge_id=challenge.id, user_id=_user("radu@demo.salus.example").id,
+                              skills="Python, mobile apps, accessibility testing",
+                              interests="Telemedicine for rural areas", created_at=now - dt.timedelta(hours=5)))
+
+
+def _draft_call() -> None:
+    now = clock.now()
+    _new_challenge(
+        CALL_TITLE, kind="call", status="draft", opens_at=now + dt.timedelta(days=14),
+        submission_deadline=now + dt.timedelta(days=56), team_min_size=1, team_max_size=10, reviews_per_entry=3,
+        budget_total=Decimal("1500000.00"), tracks=["Remote monitoring", "Teleconsultation"],
+        description=("A national call in which regional health agencies file candidacies for telemedicine "
+                     "programmes. Three to five regions are funded."),
+        audience="Regional health agencies and their hospital partners.")

@@ -16,8 +16,16 @@ from app.core.errors import Conflict, Forbidden, NotFound
 from app.extensions import db
 
 
+MAX_ID = 2**31 - 1
+
+
+def valid_id(value: Any) -> bool:
+    """Whether ``value`` can be a row id: a URL may carry any integer, PostgreSQL takes 32 bits."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def visible_challenge(challenge_id: int, user: Any) -> Challenge:
-    challenge = db.session.get(Challenge, challenge_id)
+    challenge = db.session.get(Challenge, challenge_id) if valid_id(challenge_id) else None
     if challenge is None or not challenge.can_view(user):
         raise NotFound()
     return challenge

@@ -20,3 +20,8 @@ def next_captain(members: Sequence[tuple[int, dt.datetime, int]], leaving_user_i
     if not remaining:
         return None
     return min(remaining, key=lambda m: (m[1], m[2]))[0]
+
+
+def has_nul(text: str) -> bool:
+    """A NUL character, which PostgreSQL can neither store nor compare: refused as invalid input."""
+    return "\x00" in text

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.accounts.passwords import verify_password
-from app.demo import DEMO_PASSWORD, PEOPLE
+from app.demo import DEMO_PASSWORD, EXTRA_PEOPLE, PEOPLE
 from tests.conftest import DEFAULT_PASSWORD, make_user
 
 NEW_PASSWORD = "a different long passphrase"  # nosec B105 - test credential
@@ -109,7 +109,8 @@ def test_demo_loads_once(app):
     assert "Demo data loaded." in first.output
     assert DEMO_PASSWORD in first.output
     loaded = users(app)
-    assert sorted(u.email_key for u in loaded) == sorted(email for _role, email, *_ in PEOPLE)
+    expected = [email for _role, email, *_ in PEOPLE] + [email for email, *_ in EXTRA_PEOPLE]
+    assert sorted(u.email_key for u in loaded) == sorted(expected)
     assert all(u.confirmed_at is not None for u in loaded)
     assert [u.email_key for u in loaded if u.is_admin] == ["admin@demo.salus.example"]
     assert {u.locale for u in loaded} == {"en", "ro", "fr", "it", "da"}
@@ -120,7 +121,14 @@ def test_demo_loads_once(app):
     from app.extensions import db
 
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(User)) == len(PEOPLE)
+        assert db.session.scalar(select(func.count()).select_from(User)) == len(PEOPLE) + len(EXTRA_PEOPLE)
+        from app.challenges.models import Challenge
+        from app.submissions.models import Idea
+
+        challenges = db.session.scalars(select(Challenge)).all()
+        assert {c.status for c in challenges} >= {"open", "draft"}
+        # The open hackathon shows ideas in every state a participant can reach.
+        assert set(db.session.scalars(select(Idea.status))) == {"draft", "submitted", "withdrawn"}
 
 
 def test_demo_accounts_can_sign_in(app, client):

@@ -1,0 +1,95 @@
+"""Who may see and change an idea, and loading ideas and teams for a user (404 when not theirs).
+
+Pages and the API load through these functions, so a team's idea, its attachments and its edit
+page answer the same way to the same person: 404 for anyone who may not see them (whether they
+exist or not), 403 for an organiser who sees them but may not write.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.challenges.models import Challenge
+from app.core.errors import Forbidden, NotFound
+from app.extensions import db
+from app.submissions.models import Attachment, Idea
+from app.teams.models import Team
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def not_found(user: Any) -> NotFound:
+    """The same refusal for what is absent and what is hidden; signed-out visitors get a hint."""
+    if not _signed_in(user):
+        return NotFound(_("This page does not exist, or you cannot see it. If it belongs to your team, "
+                          "sign in first."))
+    return NotFound()
+
+
+def _juror_can_view(idea: Idea, user: Any) -> bool:
+    """Jurors assigned to the idea, without a declared conflict, may read it (judging fills this in)."""
+    return False
+
+
+def challenge_of(obj: Idea | Team) -> Challenge:
+    challenge = db.session.get(Challenge, obj.challenge_id)
+    assert challenge is not None  # the foreign key cascades
+    return challenge
+
+
+def can_view_idea(idea: Idea, user: Any) -> bool:
+    """Members of the team and organisers of the challenge (and later assigned jurors) see an idea."""
+    if not _signed_in(user):
+        return False
+    if idea.team.is_member(user):
+        return True
+    if challenge_of(idea).is_organiser(user):
+        return True
+    return _juror_can_view(idea, user)
+
+
+def can_edit_idea(idea: Idea, user: Any) -> bool:
+    """Only members of the team write their idea (organisers read it)."""
+    return _signed_in(user) and idea.team.is_member(user)
+
+
+def visible_idea(idea_id: int, user: Any) -> Idea:
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or not can_view_idea(idea, user):
+        raise not_found(user)
+    return idea
+
+
+def idea_for_member(idea_id: int, user: Any) -> Idea:
+    """An idea the user may change: 404 when they cannot see it, 403 when they only read it."""
+    idea = visible_idea(idea_id, user)
+    if not can_edit_idea(idea, user):
+        raise Forbidden(_("Only the members of this team can change its idea."))
+    return idea
+
+
+def team_for_member(team_id: int, user: Any) -> Team:
+    """A team whose idea the user may write: members; organisers see it (403), others 404."""
+    team = db.session.get(Team, team_id) if _signed_in(user) else None
+    if team is None:
+        raise not_found(user)
+    if team.is_member(user):
+        return team
+    if challenge_of(team).is_organiser(user):
+        raise Forbidden(_("Only the members of this team can write its idea."))
+    raise not_found(user)
+
+
+def idea_of_team(team: Team) -> Idea | None:
+    return db.session.scalar(select(Idea).where(Idea.team_id == team.id))
+
+
+def attachment_of(idea: Idea, attachment_id: int, user: Any) -> Attachment:
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.idea_id != idea.id:
+        raise not_found(user)
+    return attachment
