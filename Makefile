@@ -36,7 +36,7 @@ endif
 
 translations: $(STAMP) ## Extract messages, update every catalogue, then compile
 	$(BIN)/pybabel --quiet extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations
+	$(BIN)/pybabel update -N -i app/translations/messages.pot -d app/translations
 	@$(MAKE) --no-print-directory compile-translations
 
 clean: ## Remove the virtual environment, compiled catalogues, caches and test artefacts (instance/ is kept)

@@ -161,13 +161,10 @@ def _clean_state(request):
     with application.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        # DELETE, not TRUNCATE: on a few small tables it is several times faster on PostgreSQL.
         with db.engine.begin() as connection:
-            if db.engine.dialect.name == "postgresql":
-                connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                                        + " RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    connection.execute(text(f'DELETE FROM "{table}"'))
+            for table in tables:
+                connection.execute(text(f'DELETE FROM "{table}"'))
         limiter.reset()
 
 

@@ -56,7 +56,12 @@ class User(UserMixin, db.Model):
 
     @property
     def display_name(self) -> str:
-        return DELETED_NAME if self.erased_at else self.name
+        """The name shown on pages; an erased account reads "deleted user" in the reader's language."""
+        if self.erased_at is None:
+            return self.name
+        from flask_babel import gettext
+
+        return gettext("deleted user")
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, url_for
-from flask_babel import format_currency, get_timezone
+from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 
 from app.challenges import labels
@@ -30,12 +30,8 @@ def markdown_filter(text: str | None):
     return render_markdown(text)
 
 
-def money(amount: Any, currency: str) -> str:
-    return format_currency(amount, currency)
-
-
 @bp.context_processor
 def _challenge_context() -> dict[str, Any]:
     # A deadline is read as a day and an hour, without seconds.
-    return {**labels.template_context(), "optional_url": optional_url, "money": money,
-            "long_date": "EEEE d MMMM y, HH:mm", "short_date": "d MMM y, HH:mm", "current_timezone": get_timezone().zone}
+    return {**labels.template_context(), "optional_url": optional_url,
+            "long_date": "long", "short_date": "short", "current_timezone": get_timezone().zone}

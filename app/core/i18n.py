@@ -5,7 +5,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_datetime, get_locale, get_timezone, ngettext
+from babel.dates import format_date, format_skeleton
+from flask_babel import format_datetime, get_locale, get_timezone, ngettext, to_user_timezone
 from flask_login import current_user
 
 from app.config import SUPPORTED_LOCALES
@@ -48,11 +49,23 @@ def valid_timezone(name: str) -> bool:
     return True
 
 
+# Skeletons, not patterns: each language orders and punctuates day, month and time its own way.
+_SKELETONS = {"short": "yMMMd", "medium": "yMMMEd", "long": ""}
+
+
 def when(value: dt.datetime | None, fmt: str = "medium") -> str:
-    """A time in the user's zone and language, with the zone named."""
+    """A time in the user's zone and language, to the minute, with the zone named."""
     if value is None:
         return ""
-    return f"{format_datetime(value, fmt)} ({get_timezone().zone})"
+    if fmt in _SKELETONS:
+        local, locale = to_user_timezone(value), get_locale()
+        date_text = (format_date(local, "full", locale=locale) if fmt == "long"
+                     else format_skeleton(_SKELETONS[fmt], local, locale=locale, fuzzy=True))
+        time_text = format_skeleton("Hm", local, locale=locale, fuzzy=True)
+        text = str(locale.datetime_formats[fmt]).replace("{1}", date_text).replace("{0}", time_text)
+    else:
+        text = format_datetime(value, fmt)
+    return f"{text} ({get_timezone().zone})"
 
 
 def time_left(deadline: dt.datetime | None, now: dt.datetime) -> str:
@@ -76,6 +89,13 @@ def time_left(deadline: dt.datetime | None, now: dt.datetime) -> str:
     return gettext("%(time)s left", time=" ".join(parts))
 
 
+def money(amount: object, currency: str) -> str:
+    """An amount with its currency, grouped and punctuated the way the reader's language does."""
+    from flask_babel import format_currency
+
+    return format_currency(amount, currency)
+
+
 def register_i18n(app: Flask) -> None:
     @app.context_processor
     def _i18n_context():
@@ -83,4 +103,5 @@ def register_i18n(app: Flask) -> None:
                 "supported_locales": SUPPORTED_LOCALES}
 
     app.jinja_env.filters["when"] = when
+    app.jinja_env.globals["money"] = money
     app.jinja_env.globals["time_left"] = time_left

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import free_port
+from tests.conftest import DEFAULT_PASSWORD, free_port
 
 CHROMIUM = Path(os.environ.get("SALUS_CHROMIUM", "/usr/bin/chromium"))
 # Headless, and quiet: this machine's network is closed, so nothing may call out.
@@ -63,22 +63,54 @@ def browser():
         chromium.close()
 
 
+def _new_tab(browser, live_server, **options):
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context.new_page()
+
+
+def _close(tabs, request, names) -> None:
+    """Close each tab's context; first, if the test failed, keep a screenshot of every tab."""
+    report = getattr(request.node, "report_call", None)
+    for tab, name in zip(tabs, names):
+        if report is not None and report.failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            try:
+                tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, timeout=TIMEOUT_MS)
+            except Exception:  # a screenshot must never hide the real failure
+                pass
+        tab.context.close()
+
+
 @pytest.fixture
 def page(browser, live_server, request):
     """A fresh browser context (no cookies) per test; a screenshot in test-artifacts/ when it fails."""
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    tab = context.new_page()
+    tab = _new_tab(browser, live_server)
     yield tab
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        try:
-            tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True, timeout=TIMEOUT_MS)
-        except Exception:  # a screenshot must never hide the real failure
-            pass
-    context.close()
+    _close([tab], request, [request.node.name])
+
+
+@pytest.fixture
+def another_page(browser, live_server, request):
+    """Another person's browser, with its own cookies: ``another_page(viewport=...)`` opens one."""
+    tabs = []
+
+    def open_tab(**options):
+        tabs.append(_new_tab(browser, live_server, **options))
+        return tabs[-1]
+
+    yield open_tab
+    _close(tabs, request, [f"{request.node.name}-other-{n}" for n in range(1, len(tabs) + 1)])
+
+
+def sign_in(tab, email: str, password: str = DEFAULT_PASSWORD) -> None:
+    """Sign in through the form, as a person does, and wait for the home page."""
+    tab.goto("/login")
+    tab.get_by_label("E-mail address").fill(email)
+    tab.get_by_label("Password", exact=True).fill(password)
+    tab.get_by_role("button", name="Sign in").click()
+    tab.get_by_role("button", name="Sign out").wait_for()
 
 
 @pytest.hookimpl(wrapper=True)
