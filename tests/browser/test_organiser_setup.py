@@ -92,7 +92,7 @@ def test_administrator_sets_up_a_challenge_from_the_health_template_and_opens_it
     assert page.get_by_role("alert").count() == 0
     assert answer(page, "Title").startswith(TITLE)
     assert answer(page, "Tracks").startswith("Telemedicine, Prevention")
-    assert answer(page, "Submission deadline").startswith(deadline.astimezone(zone).strftime("%A %-d %B %Y, %H:%M"))
+    assert answer(page, "Submission deadline").startswith(deadline.astimezone(zone).strftime("%A, %B %-d, %Y, %H:%M"))
     assert answer(page, "Submission deadline").endswith("3 days left")
     criteria = page.locator("dl > div").filter(has=page.get_by_role("term").get_by_text("Scoring criteria"))
     assert criteria.get_by_role("listitem").count() == 8
