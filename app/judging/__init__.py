@@ -1,0 +1,1 @@
+"""Judging: jurors, conflicts of interest, assignment, scoring and the ranking."""
