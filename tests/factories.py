@@ -75,4 +75,44 @@ def team_track(team: Any) -> int | None:
     return track.id if track else None
 
 
-__all__ = ["make_challenge", "make_team", "make_idea", "make_user"]
+def make_juror(challenge: Any, user: Any, track_ids: list[int] | None = None):
+    from app.judging.models import Juror
+
+    juror = Juror(challenge_id=challenge.id, user_id=user.id, track_ids=track_ids, added_at=clock.now())
+    db.session.add(juror)
+    db.session.commit()
+    return juror
+
+
+def make_assignment(idea: Any, juror_user: Any, round_: int = 1):
+    from app.judging.models import Assignment
+
+    assignment = Assignment(challenge_id=idea.challenge_id, idea_id=idea.id, juror_user_id=juror_user.id,
+                            round=round_, created_at=clock.now())
+    db.session.add(assignment)
+    db.session.commit()
+    return assignment
+
+
+def make_review(idea: Any, juror_user: Any, scores: dict[int, int], *, comment: str = "Clear and useful.",
+                private_note: str = "", round_: int = 1):
+    """A saved review; ``scores`` maps criterion id to score. Assigns the juror if needed."""
+    from sqlalchemy import select
+
+    from app.judging.models import Assignment, CriterionScore, Review
+
+    exists = db.session.scalar(select(Assignment.id).where(
+        Assignment.idea_id == idea.id, Assignment.juror_user_id == juror_user.id, Assignment.round == round_))
+    if exists is None:
+        make_assignment(idea, juror_user, round_)
+    now = clock.now()
+    review = Review(challenge_id=idea.challenge_id, idea_id=idea.id, juror_user_id=juror_user.id, round=round_,
+                    comment=comment, private_note=private_note, created_at=now, updated_at=now)
+    review.scores = [CriterionScore(criterion_id=cid, value=value) for cid, value in scores.items()]
+    db.session.add(review)
+    db.session.commit()
+    return review
+
+
+__all__ = ["make_challenge", "make_team", "make_idea", "make_user", "make_juror", "make_assignment",
+           "make_review"]

@@ -1,0 +1,2 @@
+"""(routes to come)."""
+from app.judging.blueprint import bp  # noqa: F401

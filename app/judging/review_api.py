@@ -1,0 +1,2 @@
+"""(routes to come)."""
+from app.judging.blueprint import api_bp  # noqa: F401
