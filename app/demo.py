@@ -26,7 +26,7 @@ PEOPLE = [
     ("participant", "participant@demo.salus.example", "Paul Participant", "Asociația Sănătate Digitală", "en", False),
     ("participant", "participant2@demo.salus.example", "Ioana Ionescu", "UMF Iași", "ro", False),
 ]
-# Further participants who fill the demo teams (same password, not printed).
+# Further people who fill the demo teams and juries (same password, not printed).
 EXTRA_PEOPLE = [
     ("andrei@demo.salus.example", "Andrei Popescu", "Spitalul Clinic de Urgență Iași", "ro"),
     ("elena@demo.salus.example", "Elena Rusu", "Farmacia Centrală", "ro"),
@@ -35,9 +35,16 @@ EXTRA_PEOPLE = [
     ("lars@demo.salus.example", "Lars Holm", "Odense Kommune", "da"),
     ("sofia@demo.salus.example", "Sofia Bianchi", "Politecnico di Torino", "it"),
     ("radu@demo.salus.example", "Radu Ene", "", "ro"),
+    ("jens@demo.salus.example", "Jens Kjær", "OUH Odense Universitetshospital", "da"),
+    ("amelie@demo.salus.example", "Amélie Laurent", "ARS Auvergne-Rhône-Alpes", "fr"),
+    ("mette@demo.salus.example", "Mette Nielsen", "OUH Odense Universitetshospital", "da"),
+    ("soren@demo.salus.example", "Søren Madsen", "Esbjerg Kommune", "da"),
+    ("freja@demo.salus.example", "Freja Andersen", "Syddansk Universitet", "da"),
+    ("nils@demo.salus.example", "Nils Berg", "Welfare Tech", "da"),
 ]
 HACKATHON_TITLE = "Smart Health City Iași 2026"
 CALL_TITLE = "Regional telemedicine call 2027"
+JUDGING_TITLE = "Telemedicine pilots Syddanmark 2026"
 
 
 def load_demo() -> tuple[bool, dict[str, Any]]:
@@ -74,11 +81,12 @@ def _user(email: str) -> User:
 def _challenges() -> bool:
     from app.challenges.models import Challenge
 
-    if db.session.scalar(select(Challenge.id).where(Challenge.title == HACKATHON_TITLE)) is not None:
-        return False
-    _open_hackathon()
-    _draft_call()
-    return True
+    created = False
+    if db.session.scalar(select(Challenge.id).where(Challenge.title == HACKATHON_TITLE)) is None:
+        _open_hackathon()
+        _draft_call()
+        created = True
+    return _judging_challenge() or created
 
 
 def _new_challenge(title: str, **fields: Any):
@@ -176,3 +184,117 @@ def _draft_call() -> None:
         description=("A national call in which regional health agencies file candidacies for telemedicine "
                      "programmes. Three to five regions are funded."),
         audience="Regional health agencies and their hospital partners.")
+
+
+# The hackathon in judging: (team, members, idea title, summary, track, quality of the idea on 1–5).
+JUDGING_TEAMS = [
+    ("TeleHjerte", ["mette@demo.salus.example", "lars@demo.salus.example"], "Heart rhythm patches after discharge",
+     "A patch records the heart rhythm for 14 days after a cardiac discharge; a nurse reads the alerts.", 0, 4.6),
+    ("KOL hjemme", ["soren@demo.salus.example", "freja@demo.salus.example"], "Video rehabilitation for COPD at home",
+     "Group exercise sessions by video for people with COPD who cannot travel to the training centre.", 1, 4.2),
+    ("DiaVision", ["claire@demo.salus.example", "sofia@demo.salus.example"], "Diabetic eye screening at the pharmacy",
+     "A retinal camera at the pharmacy; an ophthalmologist grades the images remotely within a week.", 2, 3.8),
+    ("SårNet", ["nils@demo.salus.example"], "Photo-based wound care with the home nurse",
+     "Home nurses photograph chronic wounds; a wound specialist advises the same day.", 0, 3.4),
+    ("Tryg Nat", ["participant@demo.salus.example", "participant2@demo.salus.example"],
+     "Night-time fall sensors in sheltered housing",
+     "Radar sensors detect falls at night and call the night staff, without cameras.", 0, 3.0),
+    ("PsykNær", ["andrei@demo.salus.example"], "Online therapy for mild depression in rural areas",
+     "Guided internet therapy with a psychologist's weekly message, for people far from a clinic.", 2, 2.7),
+    ("GraviData", ["elena@demo.salus.example"], "Home blood pressure in pregnancy",
+     "Pregnant women at risk of pre-eclampsia measure their blood pressure at home; the midwife sees trends.", 0, 2.3),
+    ("MedDose", ["mihai@demo.salus.example"], "Medication reminders with a pharmacist call",
+     "A dispenser reminds older patients of their doses and tells the pharmacist when doses are missed.", 1, 1.9),
+    ("SprogBro", ["radu@demo.salus.example"], "Remote interpreters for hospital consultations",
+     "Video interpreters on call for consultations with patients who speak little Danish.", 2, 1.6),
+]
+# Each juror's habit: a shift of every score (severity) and how much their scores wander.
+JUDGING_JURORS = [("juror@demo.salus.example", 1.0, 0.4), ("juror2@demo.salus.example", -1.0, 0.4),
+                  ("jens@demo.salus.example", 0.0, 1.0), ("amelie@demo.salus.example", 0.0, 0.4)]
+# Assignments left unscored, so the console shows work in progress and Giulia has some to score.
+PENDING = {"juror@demo.salus.example": 2, "amelie@demo.salus.example": 1}
+COMMENTS = ["A clear plan for a pilot; say who pays for the devices after the first year.",
+            "Convincing problem; the evaluation plan needs a comparison group.",
+            "Good patient perspective. The data flow between systems is not described.",
+            "Realistic, but the staff time needed is underestimated."]
+
+
+def _judging_challenge() -> bool:
+    """A hackathon in judging, with jurors of different severities (its own rows: checked by title)."""
+    import random
+
+    from app.challenges.models import Challenge
+    from app.judging import access
+    from app.judging.assignment import IdeaSlot, JurorSlot, plan_assignments
+    from app.judging.models import Assignment, CriterionScore, Juror, Review, SafetyFlag
+    from app.submissions.models import Idea, IdeaRevision
+    from app.teams.models import Team, TeamMember
+    from app.teams.rules import team_name_key
+
+    if db.session.scalar(select(Challenge.id).where(Challenge.title == JUDGING_TITLE)) is not None:
+        return False
+    now = clock.now()
+    organiser = _user(PEOPLE[1][1])
+    challenge = _new_challenge(
+        JUDGING_TITLE, kind="hackathon", status="judging", opens_at=now - dt.timedelta(days=30),
+        submission_deadline=now - dt.timedelta(days=3), opened_at=now - dt.timedelta(days=30),
+        judging_started_at=now - dt.timedelta(days=2), team_min_size=1, team_max_size=4, reviews_per_entry=3,
+        tracks=["Remote monitoring", "Rehabilitation at home", "Access to care"],
+        description=("Region Syddanmark looks for **telemedicine pilots** that its hospitals and municipalities "
+                     "can run in 2026. Ideas are scored with MAST, the Danish model for assessing telemedicine."),
+        audience="Clinicians, municipalities, start-ups and patient associations of Southern Denmark.",
+        prizes="Three pilots of one year, each with up to 400,000 DKK and a hospital partner.")
+    track_ids = [t.id for t in challenge.tracks]
+    ideas = []
+    for n, (name, emails, title, summary, track, quality) in enumerate(JUDGING_TEAMS):
+        team = Team(challenge_id=challenge.id, name=name, name_key=team_name_key(name),
+                    invite_code=secrets.token_urlsafe(8), created_at=now - dt.timedelta(days=20, hours=n))
+        team.members = [TeamMember(user_id=_user(email).id, challenge_id=challenge.id,
+                                   role="captain" if position == 0 else "member",
+                                   joined_at=now - dt.timedelta(days=20, hours=n, minutes=-position))
+                        for position, email in enumerate(emails)]
+        db.session.add(team)
+        db.session.flush()
+        submitted = now - dt.timedelta(days=3, hours=9 - n)
+        idea = Idea(team_id=team.id, challenge_id=challenge.id, title=title, summary=summary, problem=summary,
+                    solution=summary, beneficiaries="Patients of Southern Denmark and their carers.",
+                    track_id=track_ids[track], status="submitted", created_at=submitted - dt.timedelta(days=5),
+                    updated_at=submitted, submitted_at=submitted)
+        db.session.add(idea)
+        db.session.flush()
+        db.session.add(IdeaRevision(idea_id=idea.id, version=1, status="submitted", content=idea.content(),
+                                    author_id=team.members[0].user_id, created_at=submitted))
+        ideas.append((idea, quality))
+    jurors = {email: _user(email) for email, _shift, _wander in JUDGING_JURORS}
+    for juror in jurors.values():
+        db.session.add(Juror(challenge_id=challenge.id, user_id=juror.id, added_at=now - dt.timedelta(days=2),
+                             added_by_id=organiser.id))
+    db.session.flush()
+    plan = plan_assignments([IdeaSlot(idea.id) for idea, _q in ideas], [JurorSlot(j.id) for j in jurors.values()],
+                            access.conflict_pairs(challenge.id), [], challenge.reviews_per_entry)
+    for juror_id, idea_id in plan.new:
+        db.session.add(Assignment(challenge_id=challenge.id, idea_id=idea_id, juror_user_id=juror_id,
+                                  created_at=now - dt.timedelta(days=2), created_by_id=organiser.id))
+    rng = random.Random(2026)  # the same demo every time
+    criteria = list(challenge.criteria)
+    # Each idea is stronger on some criteria than others, and every juror sees that; the last
+    # criterion (transferability) is the one jurors read differently, so its agreement is poor.
+    merit = {(idea.id, c.id): q + rng.gauss(0, .5) for idea, q in ideas for c in criteria}
+    for email, shift, wander in JUDGING_JURORS:
+        mine = [idea_id for juror_id, idea_id in plan.new if juror_id == jurors[email].id]
+        for n, idea_id in enumerate(mine[:len(mine) - PENDING.get(email, 0)]):
+            values = [min(5, max(1, round(merit[idea_id, c.id] + shift + rng.gauss(0, wander)
+                                          + (rng.gauss(0, 1.5) if c is criteria[-1] else 0)))) for c in criteria]
+            saved = now - dt.timedelta(hours=30 - n)
+            db.session.add(Review(challenge_id=challenge.id, idea_id=idea_id, juror_user_id=jurors[email].id,
+                                  comment=COMMENTS[(idea_id + n) % len(COMMENTS)], created_at=saved,
+                                  updated_at=saved, scores=[CriterionScore(criterion_id=c.id, value=v)
+                                                            for c, v in zip(criteria, values)]))
+    flagged = next(idea for idea, _q in ideas if idea.title.startswith("Night-time"))
+    raiser = next((juror_id for juror_id, idea_id in plan.new if idea_id == flagged.id), organiser.id)
+    db.session.add(SafetyFlag(challenge_id=challenge.id, idea_id=flagged.id, raised_by_id=raiser,
+                              kind="patient_safety", created_at=now - dt.timedelta(hours=20),
+                              reason="The fall alarms go to a call centre that is staffed in the daytime only: at "
+                                     "night nobody may answer. Please check before this pilot is ranked."))
+    db.session.flush()
+    return True

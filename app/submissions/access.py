@@ -31,8 +31,18 @@ def not_found(user: Any) -> NotFound:
 
 
 def _juror_can_view(idea: Idea, user: Any) -> bool:
-    """Jurors assigned to the idea, without a declared conflict, may read it (judging fills this in)."""
-    return False
+    """Jurors assigned to the submitted idea in the challenge's current round, and not conflicted
+    with its team (automatically or by a recorded conflict), may read it."""
+    # Imported here: judging builds on submissions, so a module-level import would be circular.
+    from app.judging.access import conflicted_team_ids
+    from app.judging.models import Assignment
+
+    if idea.status != "submitted":
+        return False
+    challenge = challenge_of(idea)
+    assigned = db.session.scalar(select(Assignment.id).where(
+        Assignment.idea_id == idea.id, Assignment.juror_user_id == user.id, Assignment.round == challenge.round))
+    return assigned is not None and idea.team_id not in conflicted_team_ids(challenge.id, user.id)
 
 
 def challenge_of(obj: Idea | Team) -> Challenge:

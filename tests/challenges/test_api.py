@@ -275,10 +275,12 @@ def test_add_organiser_refusals(client, tokens, app, people):
                       headers=tokens["participant"]), 404)
 
 
-def test_jurors_are_not_part_of_this_work(client, tokens, app, people):
+def test_jurors_are_added_by_organisers_only(client, tokens, app, people):
     challenge_id = create(app, people)
-    assert client.post(f"{API}/{challenge_id}/jurors", json={"email": "other@example.org"},
-                       headers=tokens["organiser"]).status_code in (404, 405)
+    # An address without an account is invited (202); anonymous callers are refused (401).
+    assert client.post(f"{API}/{challenge_id}/jurors", json={"email": "not-yet-registered@example.org"},
+                       headers=tokens["organiser"]).status_code == 202
+    assert client.post(f"{API}/{challenge_id}/jurors", json={"email": "x@example.org"}).status_code == 401
 
 
 # --- POST /challenges/{id}/judging ----------------------------------------------------------
