@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.accounts.rules import organisation_key
+from app.challenges.access import valid_id
 from app.challenges.models import Challenge
 from app.core.errors import NotFound
 from app.extensions import db
@@ -68,9 +69,10 @@ def reviewable_idea(idea_id: int, user: Any, round_: int | None = None) -> tuple
     """The idea, its challenge and the user's assignment on it — or 404.
 
     404 unless the user is assigned to this submitted idea (in the challenge's current round by
-    default) and not conflicted with its team.
+    default) and not conflicted with its team; 404 too for an id no row can have (a URL may carry
+    any integer, PostgreSQL ids are 32-bit).
     """
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or not valid_id(idea_id):
         raise NotFound()
     idea = db.session.get(Idea, idea_id)
     if idea is None:

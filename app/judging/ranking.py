@@ -31,7 +31,6 @@ from app.teams.models import Team
 
 DISAGREEMENT_SHARE = 0.4  # a spread of 40 % of the scale or more: the jurors should talk
 TOP_K = 3
-BOOTSTRAP_SAMPLES = 1000
 BOOTSTRAP_SEED = 2026  # fixed, so the same reviews always give the same probabilities
 CONTRACT_KEYS = ("method", "entries", "jurors", "reliability")
 
@@ -70,7 +69,7 @@ def round_ideas(challenge: Challenge, round_: int) -> list[Any]:
         .where(Idea.challenge_id == challenge.id, in_round).order_by(Idea.submitted_at, Idea.id)).all()
 
 
-def _criteria(challenge_id: int) -> tuple[list[Any], list[scoring.Criterion]]:
+def criteria_of(challenge_id: int) -> tuple[list[Any], list[scoring.Criterion]]:
     rows = db.session.execute(select(Criterion.id, Criterion.name, Criterion.weight, Criterion.scale_min,
                                      Criterion.scale_max)
                               .where(Criterion.challenge_id == challenge_id)
@@ -78,9 +77,10 @@ def _criteria(challenge_id: int) -> tuple[list[Any], list[scoring.Criterion]]:
     return rows, [scoring.Criterion(r.id, float(r.weight), r.scale_min, r.scale_max) for r in rows]
 
 
-def _reviews(challenge_id: int, round_: int, idea_ids: set[int], criterion_ids: set[int],
-             conflicted: set[tuple[int, int]]) -> list[scoring.Review]:
-    """The complete, unconflicted reviews of the round for these ideas (one query)."""
+def counted_reviews(challenge_id: int, round_: int, idea_ids: set[int], criterion_ids: set[int],
+                    conflicted: set[tuple[int, int]]) -> list[scoring.Review]:
+    """The complete, unconflicted reviews of the round for these ideas (one query): the reviews that
+    count, for the ranking and for each team's feedback alike."""
     scores: dict[tuple[int, int], dict[int, int]] = {}
     rows = db.session.execute(
         select(Review.idea_id, Review.juror_user_id, CriterionScore.criterion_id, CriterionScore.value)
@@ -104,17 +104,17 @@ def challenge_ranking(challenge: Challenge, round_: int | None = None, method: s
     With ``details`` (the console) it also holds: ``round``; ``scale`` of the review scores;
     ``disagreements`` (idea ids whose spread is at least 40 % of the scale); ``alpha`` per
     criterion with its reading; ``icc1_reading``; ``top3`` (each idea's bootstrap probability of a
-    top-3 place); ``progress`` by juror and by entry; open safety ``flags``; the scores behind the
-    charts (``juror_scores``, ``entry_ranges``); and names for jurors and teams. The caller checks
-    that the user organises the challenge.
+    top-3 place, from ``top3_samples`` resamples); ``progress`` by juror and by entry; open safety
+    ``flags``; the scores behind the charts (``juror_scores``, ``entry_ranges``); and names for
+    jurors and teams. The caller checks that the user organises the challenge.
     """
     round_ = resolve_round(challenge, round_)
     method = resolve_method(challenge, method)
-    criterion_rows, criteria = _criteria(challenge.id)
+    criterion_rows, criteria = criteria_of(challenge.id)
     ideas = round_ideas(challenge, round_)
     conflicted = access.conflict_pairs(challenge.id)
     idea_ids = {row.id for row in ideas}
-    reviews = _reviews(challenge.id, round_, idea_ids, {c.id for c in criteria}, conflicted)
+    reviews = counted_reviews(challenge.id, round_, idea_ids, {c.id for c in criteria}, conflicted)
     entries = [scoring.Entry(row.id, _submitted_at(row)) for row in ideas]
     by_id = {row.id: row for row in ideas}
     ranking = scoring.rank(entries, reviews, criteria, method) if criteria else scoring.Ranking(method, [], [], None)
@@ -146,7 +146,8 @@ def _details(challenge: Challenge, round_: int, method: str, criterion_rows: lis
         juror_scores.setdefault(review.juror_id, []).append(r)
         entry_scores.setdefault(review.idea_id, []).append(r)
     alpha = statistics.alpha_per_criterion(reviews, criteria) if criteria else {}
-    top = statistics.bootstrap_top_k(entries, reviews, criteria, method, k=TOP_K, samples=BOOTSTRAP_SAMPLES,
+    samples = statistics.bootstrap_samples(len(reviews))
+    top = statistics.bootstrap_top_k(entries, reviews, criteria, method, k=TOP_K, samples=samples,
                                      seed=BOOTSTRAP_SEED) if ranking.entries else {}
     scored = {(review.juror_id, review.idea_id) for review in reviews}
     progress = console.progress(challenge.id, round_, ideas, scored, conflicted)
@@ -160,6 +161,7 @@ def _details(challenge: Challenge, round_: int, method: str, criterion_rows: lis
                    "reading": statistics.reliability_reading(alpha[row.id]) if alpha.get(row.id) is not None
                    else None} for row in criterion_rows],
         "top3": top,
+        "top3_samples": samples,
         "progress": progress,
         "flags": console.open_flags(challenge.id),
         "juror_scores": juror_scores,

@@ -19,6 +19,7 @@ from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.forms import apply_errors, text_limit
 from app.judging import reviews
 from app.judging.blueprint import bp
+from app.submissions import access as submission_access
 from app.submissions import uploads
 from app.submissions.models import Attachment
 
@@ -71,12 +72,15 @@ def queue():
 # --- the scoring page -------------------------------------------------------------------------
 
 def _attachments(idea: Any, blind: bool) -> list[dict[str, Any]]:
-    """With blind review a file is named by its number and type only: names often carry the team's."""
+    """With blind review a file whose name carries a team or member name is named by its number
+    and type only (names often carry the team's); the idea page and the downloads agree."""
+    names = submission_access.attachment_names(idea, blind)
     items = []
     for number, attachment in enumerate(idea.attachments, start=1):
         kind = FILE_TYPES.get(attachment.content_type, attachment.content_type)
         size = uploads.file_size_label(attachment.size)
-        label = (_("Attachment %(n)s (%(type)s, %(size)s)", n=number, type=kind, size=size) if blind
+        label = (_("Attachment %(n)s (%(type)s, %(size)s)", n=number, type=kind, size=size)
+                 if names[attachment.id] != attachment.filename
                  else _("%(name)s (%(type)s, %(size)s)", name=attachment.filename, type=kind, size=size))
         items.append({"label": label, "url": url_for("judging.attachment", idea_id=idea.id,
                                                      attachment_id=attachment.id)})
@@ -154,18 +158,14 @@ def score(idea_id: int):
 @bp.get("/reviews/<int:idea_id>/attachments/<int:attachment_id>", endpoint="attachment")
 @login_required
 def attachment(idea_id: int, attachment_id: int):
-    """The file, named after its number when the review is blind (the stored name may name the team)."""
+    """The file, named after its number when the review is blind and its name carries a team or
+    member name (as on the scoring page)."""
     idea, challenge, _assignment = reviews.scorable_idea(idea_id, _user())
-    numbered = list(idea.attachments)
-    found: Attachment | None = next((a for a in numbered if a.id == attachment_id), None)
+    found: Attachment | None = next((a for a in idea.attachments if a.id == attachment_id), None)
     if found is None:
         raise NotFound()
-    response = uploads.send_attachment(found)
-    if challenge.blind_review:
-        number = numbered.index(found) + 1
-        extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(found.content_type, "bin")
-        response.headers["Content-Disposition"] = f'attachment; filename="attachment-{number}.{extension}"'
-    return response
+    names = submission_access.attachment_names(idea, challenge.blind_review)
+    return uploads.send_attachment(found, names[found.id])
 
 
 # --- declaring a conflict, raising a safety concern -------------------------------------------

@@ -16,10 +16,11 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.challenges.access import organised_challenge, valid_id
-from app.challenges.models import Challenge
+from app.challenges.models import Challenge, ChallengeOrganiser
 from app.core import audit, clock
 from app.core.db import begin_write
 from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.core.outbox import external_url, queue_mail_to_user
 from app.extensions import db
 from app.judging import access, scoring
 from app.judging.models import Assignment, Conflict as ConflictOfInterest, CriterionScore, Review, SafetyFlag
@@ -36,8 +37,6 @@ FLAG_KINDS = ("patient_safety", "data_protection")
 def scorable_idea(idea_id: int, user: Any) -> tuple[Idea, Challenge, Assignment]:
     """The idea, its challenge and the user's assignment: 404 unless assigned, not conflicted, and
     the idea is submitted (a draft or withdrawn idea is never judged)."""
-    if not valid_id(idea_id):  # a URL may carry any integer; PostgreSQL ids are 32-bit
-        raise NotFound()
     idea, challenge, assignment = access.reviewable_idea(idea_id, user)
     if idea.status != "submitted":
         raise NotFound()
@@ -259,7 +258,11 @@ def declare_conflict(idea_id: int, actor: Any, reason: str) -> ConflictOfInteres
 
 def raise_safety_flag(idea_id: int, actor: Any, kind: str, reason: str) -> SafetyFlag:
     """Any juror assigned to the idea (and not conflicted) raises a patient-safety or data-protection
-    concern with a reason; it stays open until an organiser clears it, and blocks publication."""
+    concern with a reason; it stays open until an organiser clears it, and blocks publication.
+
+    Every organiser of the challenge is told by e-mail, in their language, in the same transaction:
+    the entry's title and the kind of concern, with a link to the judging console. The reason
+    stays on the console, out of mail that leaves the site."""
     begin_write(db.session)
     try:
         idea, challenge, _assignment = scorable_idea(idea_id, actor)
@@ -275,11 +278,22 @@ def raise_safety_flag(idea_id: int, actor: Any, kind: str, reason: str) -> Safet
         db.session.flush()
         audit.record("safety_flag.raised", actor=actor, subject_type="safety_flag", subject_id=flag.id,
                      challenge_id=challenge.id, idea_id=idea.id, kind=kind)
+        _tell_organisers(challenge, idea, actor, kind)
         db.session.commit()
         return flag
     except BaseException:
         db.session.rollback()
         raise
+
+
+def _tell_organisers(challenge: Challenge, idea: Idea, actor: Any, kind: str) -> None:
+    organisers = db.session.scalars(select(User).join(ChallengeOrganiser, ChallengeOrganiser.user_id == User.id)
+                                    .where(ChallengeOrganiser.challenge_id == challenge.id, User.erased_at.is_(None),
+                                           User.id != actor.id).order_by(User.id)).all()
+    console_url = external_url("judging.console", challenge_id=challenge.id) + "#flags"
+    for organiser in organisers:
+        queue_mail_to_user(organiser, "safety_flag", challenge_title=challenge.title, idea_title=idea.title,
+                           kind=kind, console_url=console_url)
 
 
 def my_open_flags(idea_id: int, user: Any) -> list[SafetyFlag]:

@@ -146,6 +146,10 @@ class Design:
     pair_a: np.ndarray  # every ordered pair of positions within one idea …
     pair_b: np.ndarray
     pair_weight: np.ndarray  # … weighted 1 / nᵢ: the idea block of the normal equations
+    # The same block, compactly: for each idea size nᵢ, the pairs of distinct positions a < b
+    # (each stands for (a, b) and (b, a)); the pairs (a, a) are 1 / nᵢ for each review.
+    distinct_pairs: tuple[tuple[int, np.ndarray, np.ndarray], ...]
+    self_weight: np.ndarray
 
 
 def _sorted_ids(ids: Sequence[Hashable]) -> list[Hashable]:
@@ -176,14 +180,19 @@ def build_design(entries: Sequence[Entry], reviews: Sequence[Review], criteria: 
     counts = np.bincount(idea, minlength=len(idea_ids))
     starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
     pair_a, pair_b, pair_weight = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)], [np.empty(0)]
+    distinct = []
     for size in np.unique(counts):
         first = starts[counts == size][:, None]
         a, b = np.divmod(np.arange(size * size), size)
         pair_a.append((first + a).ravel())
         pair_b.append((first + b).ravel())
         pair_weight.append(np.full(first.size * size * size, 1.0 / size))
+        upper = a < b
+        if upper.any():
+            distinct.append((int(size), (first + a[upper]).ravel(), (first + b[upper]).ravel()))
     return Design(idea_ids, juror_ids, idea, juror, r, counts, starts,
-                  np.concatenate(pair_a), np.concatenate(pair_b), np.concatenate(pair_weight))
+                  np.concatenate(pair_a), np.concatenate(pair_b), np.concatenate(pair_weight), tuple(distinct),
+                  1.0 / counts[idea] if idea.size else np.empty(0))
 
 
 # --- kernels on (S, N) batches ---------------------------------------------------------------
@@ -232,11 +241,19 @@ def calibrated_scores(design: Design, juror: np.ndarray, r: np.ndarray, lam: flo
     count = np.bincount(flat, minlength=samples * jurors).reshape(samples, jurors)
     residual = r - idea_means(design, r)[:, design.idea]
     rhs = np.bincount(flat, weights=residual.ravel(), minlength=samples * jurors).reshape(samples, jurors)
-    cell = (rows * jurors * jurors + juror[:, design.pair_a] * jurors + juror[:, design.pair_b]).ravel()
-    weights = np.broadcast_to(design.pair_weight, (samples, design.pair_weight.size)).ravel()
-    system = -np.bincount(cell, weights=weights, minlength=samples * jurors * jurors).reshape(samples, jurors, jurors)
+    # C from the pairs of distinct reviews of each idea, one way round, then symmetrised; the
+    # pairs of a review with itself add Σ 1/nᵢ to the diagonal. Unweighted counts per idea size
+    # are much cheaper than one weighted count over every ordered pair.
+    cells = samples * jurors * jurors
+    offset = (rows * (jurors * jurors)).astype(np.int64)
+    half = np.zeros(cells)
+    for size, a, b in design.distinct_pairs:
+        half += np.bincount((offset + juror[:, a] * jurors + juror[:, b]).ravel(), minlength=cells) / size
+    half = half.reshape(samples, jurors, jurors)
+    system = -(half + half.transpose(0, 2, 1))
+    own = np.bincount(flat, weights=np.broadcast_to(design.self_weight, r.shape).ravel(), minlength=samples * jurors)
     diagonal = np.arange(jurors)
-    system[:, diagonal, diagonal] += count + lam
+    system[:, diagonal, diagonal] += count + lam - own.reshape(samples, jurors)
     offsets = np.linalg.solve(system, rhs[..., None])[..., 0]
     mu = r.mean(axis=1, keepdims=True)
     effects = idea_means(design, r - mu - np.take_along_axis(offsets, juror, axis=1))
@@ -277,6 +294,45 @@ def rank_order(score: np.ndarray, raw: np.ndarray) -> np.ndarray:
     np.put_along_axis(raw_group, by_raw, labels, axis=1)
     index = np.tile(np.arange(n), samples)
     return (np.lexsort((index, raw_group.ravel(), rows)) % n).reshape(samples, n)
+
+
+TOP_K_CANDIDATES = 64  # at most this many ideas share the k-th place in a row ranked the short way
+
+
+def top_k_order(score: np.ndarray, raw: np.ndarray, k: int) -> np.ndarray:
+    """The first k columns of :func:`rank_order`, without sorting whole rows.
+
+    Only the ideas scoring at least the k-th best score − TOLERANCE can take the first k places.
+    When the best score left out is more than TOLERANCE below the worst one kept, those ideas are
+    whole tie groups (ties chain only through steps within TOLERANCE), so ranking them alone gives
+    the same first k places. Rows where that does not hold, or where more than
+    ``TOP_K_CANDIDATES`` ideas qualify, are ranked whole.
+    """
+    samples, n = score.shape
+    if n <= max(2 * k, TOP_K_CANDIDATES):
+        return rank_order(score, raw)[:, :k]
+    kth = -np.partition(-score, k - 1, axis=1)[:, k - 1]
+    candidate = score >= (kth - TOLERANCE)[:, None]
+    count = candidate.sum(axis=1)
+    best_left = np.where(candidate, -np.inf, score).max(axis=1)
+    worst_kept = np.where(candidate, score, np.inf).min(axis=1)
+    short = (worst_kept - best_left > TOLERANCE) & (count <= TOP_K_CANDIDATES)
+    order = np.empty((samples, k), dtype=np.int64)
+    rows = np.flatnonzero(short)
+    if rows.size:
+        width = int(count[rows].max())
+        part_score = score[rows]
+        # The ``width`` best of each row, in the design's order (which breaks the last ties); those
+        # beyond a row's own candidates go last, one step below everything.
+        kept = np.sort(np.argpartition(-part_score, width - 1, axis=1)[:, :width], axis=1)
+        inside = np.take_along_axis(candidate[rows], kept, axis=1)
+        kept_score = np.where(inside, np.take_along_axis(part_score, kept, axis=1), part_score.min() - 1)
+        kept_raw = np.where(inside, np.take_along_axis(raw[rows], kept, axis=1), raw.min() - 1)
+        order[rows] = np.take_along_axis(kept, rank_order(kept_score, kept_raw)[:, :k], axis=1)
+    rest = np.flatnonzero(~short)
+    if rest.size:
+        order[rest] = rank_order(score[rest], raw[rest])[:, :k]
+    return order
 
 
 # --- the ranking -------------------------------------------------------------------------------

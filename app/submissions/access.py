@@ -9,13 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from app.accounts.models import User
+from app.challenges.access import valid_id
 from app.challenges.models import Challenge
 from app.core.errors import Forbidden, NotFound
 from app.extensions import db
-from app.submissions.models import Attachment, Idea
-from app.teams.models import Team
+from app.judging import rules as jury_rules
+from app.submissions.models import Attachment, Idea, IdeaRevision
+from app.submissions.uploads import ACCEPTED
+from app.teams.models import Team, TeamMember
+
+# The extension a neutral file name gets, by the content type recognised at upload.
+_EXTENSIONS = {content_type: extensions[0].lstrip(".") for content_type, extensions in ACCEPTED.values()}
 
 
 def _signed_in(user: Any) -> bool:
@@ -68,7 +75,7 @@ def can_edit_idea(idea: Idea, user: Any) -> bool:
 
 
 def visible_idea(idea_id: int, user: Any) -> Idea:
-    idea = db.session.get(Idea, idea_id)
+    idea = db.session.get(Idea, idea_id) if valid_id(idea_id) else None
     if idea is None or not can_view_idea(idea, user):
         raise not_found(user)
     return idea
@@ -84,7 +91,7 @@ def idea_for_member(idea_id: int, user: Any) -> Idea:
 
 def team_for_member(team_id: int, user: Any) -> Team:
     """A team whose idea the user may write: members; organisers see it (403), others 404."""
-    team = db.session.get(Team, team_id) if _signed_in(user) else None
+    team = db.session.get(Team, team_id) if _signed_in(user) and valid_id(team_id) else None
     if team is None:
         raise not_found(user)
     if team.is_member(user):
@@ -99,7 +106,39 @@ def idea_of_team(team: Team) -> Idea | None:
 
 
 def attachment_of(idea: Idea, attachment_id: int, user: Any) -> Attachment:
-    attachment = db.session.get(Attachment, attachment_id)
+    attachment = db.session.get(Attachment, attachment_id) if valid_id(attachment_id) else None
     if attachment is None or attachment.idea_id != idea.id:
         raise not_found(user)
     return attachment
+
+
+# --- blind review -----------------------------------------------------------------------------
+
+def reads_blind(idea: Idea, user: Any) -> bool:
+    """Whether the user reads the idea without any team or member name: the challenge has blind
+    review and they are neither in the team nor an organiser (so: one of its assigned jurors)."""
+    if idea.team.is_member(user):
+        return False
+    challenge = challenge_of(idea)
+    return bool(challenge.blind_review) and not challenge.is_organiser(user)
+
+
+def identifying_terms(idea: Idea) -> set[str]:
+    """The names that would tell a blind juror whose idea this is: the team's, its members', and
+    those of whoever saved a version or attached a file (a member who left is named too). One query."""
+    people = db.session.execute(select(User.name, User.email).where(or_(
+        User.id.in_(select(TeamMember.user_id).where(TeamMember.team_id == idea.team_id)),
+        User.id.in_(select(IdeaRevision.author_id).where(IdeaRevision.idea_id == idea.id)),
+        User.id.in_(select(Attachment.uploaded_by_id).where(Attachment.idea_id == idea.id))))).all()
+    return jury_rules.identifying_terms(idea.team.name, [(name, email) for name, email in people])
+
+
+def attachment_names(idea: Idea, blind: bool) -> dict[int, str]:
+    """Each attachment's name as the reader sees it (by attachment id). A blind reader sees a name
+    only when it carries no team or member name; otherwise "attachment-<n>.<ext>", numbered in
+    the order the files were attached."""
+    if not blind:
+        return {a.id: a.filename for a in idea.attachments}
+    terms = identifying_terms(idea) if idea.attachments else set()
+    return {a.id: jury_rules.blind_filename(a.filename, number, _EXTENSIONS.get(a.content_type, "bin"), terms)
+            for number, a in enumerate(idea.attachments, start=1)}

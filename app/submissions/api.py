@@ -57,7 +57,7 @@ class IdeaOut(BaseModel):
     withdrawn_at: str | None
     updated_at: str
     team_id: int
-    team_name: str
+    team_name: str | None  # None for a juror when the review is blind
     challenge_id: int
     attachments: list[AttachmentOut]
 
@@ -69,12 +69,15 @@ class IdeaPage(BaseModel):
     per_page: int
 
 
-def attachment_json(attachment: Attachment) -> dict[str, Any]:
-    return {"id": attachment.id, "filename": attachment.filename, "size": attachment.size,
+def attachment_json(attachment: Attachment, filename: str | None = None) -> dict[str, Any]:
+    return {"id": attachment.id, "filename": filename or attachment.filename, "size": attachment.size,
             "content_type": attachment.content_type}
 
 
-def idea_json(idea: Idea) -> dict[str, Any]:
+def idea_json(idea: Idea, *, blind: bool = False) -> dict[str, Any]:
+    """The idea as the contract gives it; ``blind`` (a juror under blind review) leaves out the
+    team's name and any file name that carries a team or member name."""
+    names = access.attachment_names(idea, blind)
     return {
         "id": idea.id, "status": idea.status, "version": idea.version, "title": idea.title,
         "summary": idea.summary, "problem": idea.problem, "solution": idea.solution,
@@ -84,8 +87,8 @@ def idea_json(idea: Idea) -> dict[str, Any]:
         "submitted_at": idea.submitted_at.isoformat() if idea.submitted_at else None,
         "withdrawn_at": idea.withdrawn_at.isoformat() if idea.withdrawn_at else None,
         "updated_at": idea.updated_at.isoformat(),
-        "team_id": idea.team_id, "team_name": idea.team.name, "challenge_id": idea.challenge_id,
-        "attachments": [attachment_json(a) for a in idea.attachments],
+        "team_id": idea.team_id, "team_name": None if blind else idea.team.name, "challenge_id": idea.challenge_id,
+        "attachments": [attachment_json(a, names[a.id]) for a in idea.attachments],
     }
 
 
@@ -127,7 +130,9 @@ def add_attachment(idea_id: int):
           responses={200: "application/octet-stream"}, errors=(404,), summary="Download an attachment")
 def download_attachment(idea_id: int, attachment_id: int):
     idea = access.visible_idea(idea_id, api_user())
-    return uploads.send_attachment(access.attachment_of(idea, attachment_id, api_user()))
+    attachment = access.attachment_of(idea, attachment_id, api_user())
+    names = access.attachment_names(idea, access.reads_blind(idea, api_user()))
+    return uploads.send_attachment(attachment, names[attachment.id])
 
 
 @endpoint(bp, "/ideas/<int:idea_id>/attachments/<int:attachment_id>", methods=["DELETE"],
@@ -140,9 +145,11 @@ def delete_attachment(idea_id: int, attachment_id: int):
 
 
 @endpoint(bp, "/ideas/<int:idea_id>", methods=["GET"], auth="optional", responses={200: IdeaOut},
-          errors=(404,), summary="An idea, for its team and the challenge's organisers")
+          errors=(404,), summary="An idea, for its team, the challenge's organisers and its assigned jurors "
+                  "(with blind review, jurors get no team or member name)")
 def get_idea(idea_id: int):
-    return idea_json(access.visible_idea(idea_id, api_user()))
+    idea = access.visible_idea(idea_id, api_user())
+    return idea_json(idea, blind=access.reads_blind(idea, api_user()))
 
 
 @endpoint(bp, "/challenges/<int:challenge_id>/ideas", methods=["GET"], responses={200: IdeaPage},

@@ -210,8 +210,9 @@ def file_size_label(size: int) -> str:
     return _("%(n)s MB", n=f"{size / (1024 * 1024):.1f}")
 
 
-def send_attachment(attachment: Any) -> Response:
-    """The file as a download that no browser renders, whatever it contains.
+def send_attachment(attachment: Any, download_name: str | None = None) -> Response:
+    """The file as a download that no browser renders, whatever it contains, under its uploaded
+    name or ``download_name`` (the neutral name a blind juror sees).
 
     Werkzeug writes ``filename*`` (RFC 5987) next to an ASCII ``filename`` for unicode names.
     """
@@ -219,7 +220,7 @@ def send_attachment(attachment: Any) -> Response:
     if not path.is_file():
         raise NotFound()
     response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.filename, conditional=False, max_age=0)
+                         download_name=download_name or attachment.filename, conditional=False, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"

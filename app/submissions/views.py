@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BuildError
 
-from app.challenges.access import assert_submissions_open, team_deadline
+from app.challenges.access import assert_submissions_open, team_deadline, valid_id
 from app.core import clock
 from app.core.errors import Conflict, DomainError, ValidationFailed
 from app.core.forms import ActionForm, apply_errors
@@ -141,6 +141,10 @@ def edit_idea(team_id: int):
 def view_idea(idea_id: int):
     idea = access.visible_idea(idea_id, current_user)
     context = _idea_context(idea)
+    # A juror under blind review reads the idea without its team, members, authors or named files.
+    blind = access.reads_blind(idea, current_user)
+    context["blind"] = blind
+    context["attachment_names"] = access.attachment_names(idea, blind)
     context["history"] = services.revision_history(idea)
     context["missing"] = services.missing_fields(idea, context["challenge"])
     return render_template("submissions/view_idea.html", **context)
@@ -209,7 +213,7 @@ def upload_attachment(idea_id: int):
 def _too_large(error: RequestEntityTooLarge):
     """A file over the limit: say so on the idea's form rather than on a bare error page."""
     idea_id = (request.view_args or {}).get("idea_id")
-    idea = db.session.get(Idea, idea_id) if idea_id else None
+    idea = db.session.get(Idea, idea_id) if valid_id(idea_id) else None
     if request.endpoint == "submissions.upload_attachment" and idea is not None \
             and access.can_edit_idea(idea, current_user):
         flash(_("The file is larger than %(mb)s MB. Nothing was attached.", mb=current_app.config["UPLOAD_MAX_MB"]),
@@ -222,7 +226,8 @@ def _too_large(error: RequestEntityTooLarge):
 def download_attachment(idea_id: int, attachment_id: int):
     idea = access.visible_idea(idea_id, current_user)
     attachment = access.attachment_of(idea, attachment_id, current_user)
-    return uploads.send_attachment(attachment)
+    names = access.attachment_names(idea, access.reads_blind(idea, current_user))
+    return uploads.send_attachment(attachment, names[attachment.id])
 
 
 @bp.route("/ideas/<int:idea_id>/attachments/<int:attachment_id>/remove", methods=["GET", "POST"])

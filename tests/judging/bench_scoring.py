@@ -1,7 +1,8 @@
 """Benchmark of the ranking at the size the issue names: 3,000 ideas × 150 jurors × 3 reviews.
 
 Each idea has a true quality, each juror a severity, and every score some noise; three criteria of
-different weights. Also times the bootstrap of the top 3 for a 50-idea challenge. Run from the
+different weights. Also times the bootstrap of the top 3 for a 50-idea challenge, and at full size
+with the number of resamples the judging console uses there. Run from the
 repository root:
 
     .venv/bin/python tests/judging/bench_scoring.py
@@ -21,7 +22,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.judging.scoring import METHODS, Criterion, Entry, Review, rank  # noqa: E402
-from app.judging.statistics import alpha_per_criterion, bootstrap_top_k  # noqa: E402
+from app.judging.statistics import alpha_per_criterion, bootstrap_samples, bootstrap_top_k  # noqa: E402
 
 IDEAS, JURORS, REVIEWS = 3000, 150, 3
 T0 = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone.utc)
@@ -68,9 +69,11 @@ def benchmark() -> dict[str, float]:
         figures[f"bootstrap {method}"] = timed(
             f"bootstrap_top_k() 50 ideas × 30 jurors, 1000 samples, {method}",
             lambda m=method: bootstrap_top_k(small_entries, small_reviews, CRITERIA, m))
-    figures["bootstrap large"] = timed(
-        f"bootstrap_top_k() {IDEAS} × {JURORS}, 100 samples, calibrated",
-        lambda: bootstrap_top_k(entries, reviews, CRITERIA, "calibrated", samples=100), repeat=1)
+    samples = bootstrap_samples(len(reviews))  # as the judging console asks for
+    for method in METHODS:
+        figures[f"bootstrap large {method}"] = timed(
+            f"bootstrap_top_k() {IDEAS} × {JURORS}, {samples} samples, {method}",
+            lambda m=method: bootstrap_top_k(entries, reviews, CRITERIA, m, samples=samples))
     return figures
 
 
