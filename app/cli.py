@@ -1,4 +1,5 @@
-"""Command-line tools: ``flask create-admin``, ``flask demo``, ``flask outbox work|flush``."""
+"""Command-line tools: ``flask create-admin``, ``flask demo``, ``flask outbox work|flush``,
+``flask archive export|import``."""
 from __future__ import annotations
 
 import signal
@@ -9,6 +10,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
 from app.core.errors import ValidationFailed
+from app.results.archive_cli import archive
 
 
 def register_commands(app: Flask) -> None:
@@ -17,6 +19,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(outbox)
+    app.cli.add_command(archive)
 
 
 @click.command("create-admin")

@@ -48,6 +48,8 @@ ENVIRONMENT: dict[str, tuple[Any, Any]] = {
     "SALUS_ENV": ("production", str),
     # How many reverse proxies stand in front of the app; their X-Forwarded-* headers are trusted.
     "PROXY_FIX_HOPS": (0, _int),
+    # The licence written into challenge archives (an SPDX identifier).
+    "OPEN_DATA_LICENCE": ("CC-BY-4.0", str),
 }
 
 

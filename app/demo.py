@@ -45,6 +45,7 @@ EXTRA_PEOPLE = [
 HACKATHON_TITLE = "Smart Health City Iași 2026"
 CALL_TITLE = "Regional telemedicine call 2027"
 JUDGING_TITLE = "Telemedicine pilots Syddanmark 2026"
+PUBLISHED_TITLE = "Healthy ageing at home Odense 2025"
 
 
 def load_demo() -> tuple[bool, dict[str, Any]]:
@@ -86,7 +87,8 @@ def _challenges() -> bool:
         _open_hackathon()
         _draft_call()
         created = True
-    return _judging_challenge() or created
+    created = _judging_challenge() or created
+    return _published_challenge() or created
 
 
 def _new_challenge(title: str, **fields: Any):
@@ -221,15 +223,8 @@ COMMENTS = ["A clear plan for a pilot; say who pays for the devices after the fi
 
 def _judging_challenge() -> bool:
     """A hackathon in judging, with jurors of different severities (its own rows: checked by title)."""
-    import random
-
     from app.challenges.models import Challenge
-    from app.judging import access
-    from app.judging.assignment import IdeaSlot, JurorSlot, plan_assignments
-    from app.judging.models import Assignment, CriterionScore, Juror, Review, SafetyFlag
-    from app.submissions.models import Idea, IdeaRevision
-    from app.teams.models import Team, TeamMember
-    from app.teams.rules import team_name_key
+    from app.judging.models import Assignment, SafetyFlag
 
     if db.session.scalar(select(Challenge.id).where(Challenge.title == JUDGING_TITLE)) is not None:
         return False
@@ -244,9 +239,35 @@ def _judging_challenge() -> bool:
                      "can run in 2026. Ideas are scored with MAST, the Danish model for assessing telemedicine."),
         audience="Clinicians, municipalities, start-ups and patient associations of Southern Denmark.",
         prizes="Three pilots of one year, each with up to 400,000 DKK and a hospital partner.")
+    ideas = _judged_entries(challenge, organiser, JUDGING_TEAMS, pending=PENDING, seed=2026)
+    flagged = next(idea for idea in ideas if idea.title.startswith("Night-time"))
+    raiser = db.session.scalar(select(Assignment.juror_user_id).where(Assignment.idea_id == flagged.id)
+                               .order_by(Assignment.id).limit(1)) or organiser.id
+    db.session.add(SafetyFlag(challenge_id=challenge.id, idea_id=flagged.id, raised_by_id=raiser,
+                              kind="patient_safety", created_at=now - dt.timedelta(hours=20),
+                              reason="The fall alarms go to a call centre that is staffed in the daytime only: at "
+                                     "night nobody may answer. Please check before this pilot is ranked."))
+    db.session.flush()
+    return True
+
+
+def _judged_entries(challenge: Any, organiser: User, teams: list[tuple[Any, ...]], *, pending: dict[str, int],
+                    seed: int) -> list[Any]:
+    """Teams with submitted ideas, the demo jury, balanced assignments and reviews, each juror with
+    their habit; ``pending`` leaves some assignments unscored. Returns the ideas, best first."""
+    import random
+
+    from app.judging import access
+    from app.judging.assignment import IdeaSlot, JurorSlot, plan_assignments
+    from app.judging.models import Assignment, CriterionScore, Juror, Review
+    from app.submissions.models import Idea, IdeaRevision
+    from app.teams.models import Team, TeamMember
+    from app.teams.rules import team_name_key
+
+    now = clock.now()
     track_ids = [t.id for t in challenge.tracks]
     ideas = []
-    for n, (name, emails, title, summary, track, quality) in enumerate(JUDGING_TEAMS):
+    for n, (name, emails, title, summary, track, quality) in enumerate(teams):
         team = Team(challenge_id=challenge.id, name=name, name_key=team_name_key(name),
                     invite_code=secrets.token_urlsafe(8), created_at=now - dt.timedelta(days=20, hours=n))
         team.members = [TeamMember(user_id=_user(email).id, challenge_id=challenge.id,
@@ -275,14 +296,14 @@ def _judging_challenge() -> bool:
     for juror_id, idea_id in plan.new:
         db.session.add(Assignment(challenge_id=challenge.id, idea_id=idea_id, juror_user_id=juror_id,
                                   created_at=now - dt.timedelta(days=2), created_by_id=organiser.id))
-    rng = random.Random(2026)  # the same demo every time
+    rng = random.Random(seed)  # the same demo every time
     criteria = list(challenge.criteria)
     # Each idea is stronger on some criteria than others, and every juror sees that; the last
     # criterion (transferability) is the one jurors read differently, so its agreement is poor.
     merit = {(idea.id, c.id): q + rng.gauss(0, .5) for idea, q in ideas for c in criteria}
     for email, shift, wander in JUDGING_JURORS:
         mine = [idea_id for juror_id, idea_id in plan.new if juror_id == jurors[email].id]
-        for n, idea_id in enumerate(mine[:len(mine) - PENDING.get(email, 0)]):
+        for n, idea_id in enumerate(mine[:len(mine) - pending.get(email, 0)]):
             values = [min(5, max(1, round(merit[idea_id, c.id] + shift + rng.gauss(0, wander)
                                           + (rng.gauss(0, 1.5) if c is criteria[-1] else 0)))) for c in criteria]
             saved = now - dt.timedelta(hours=30 - n)
@@ -290,11 +311,62 @@ def _judging_challenge() -> bool:
                                   comment=COMMENTS[(idea_id + n) % len(COMMENTS)], created_at=saved,
                                   updated_at=saved, scores=[CriterionScore(criterion_id=c.id, value=v)
                                                             for c, v in zip(criteria, values)]))
-    flagged = next(idea for idea, _q in ideas if idea.title.startswith("Night-time"))
-    raiser = next((juror_id for juror_id, idea_id in plan.new if idea_id == flagged.id), organiser.id)
-    db.session.add(SafetyFlag(challenge_id=challenge.id, idea_id=flagged.id, raised_by_id=raiser,
-                              kind="patient_safety", created_at=now - dt.timedelta(hours=20),
-                              reason="The fall alarms go to a call centre that is staffed in the daytime only: at "
-                                     "night nobody may answer. Please check before this pilot is ranked."))
     db.session.flush()
+    return [idea for idea, _q in ideas]
+
+
+# A finished hackathon with its results published: (team, members, idea title, summary, track, quality).
+PUBLISHED_TEAMS = [
+    ("Stærk Hjemme", ["freja@demo.salus.example", "soren@demo.salus.example"],
+     "Strength training by tablet for people over 80",
+     "A physiotherapist leads short strength sessions by tablet twice a week; falls and hospital stays drop.", 1, 4.5),
+    ("MadVen", ["mette@demo.salus.example"], "Meal companions against malnutrition",
+     "Volunteers share a weekly meal with older people living alone and weigh them once a month.", 2, 4.0),
+    ("Husk Mig", ["participant@demo.salus.example", "participant2@demo.salus.example"],
+     "Memory aids for early dementia at home",
+     "A calendar screen and a daily call from the home nurse help people with early dementia stay at home.", 0, 3.6),
+    ("NatLys", ["nils@demo.salus.example"], "Night lights that prevent falls",
+     "Motion-sensing lights guide the way to the bathroom at night, where most falls at home happen.", 0, 3.1),
+    ("SundTale", ["claire@demo.salus.example", "sofia@demo.salus.example"], "A voice line for medication questions",
+     "Older patients call a voice line that answers common medication questions and hands over to a pharmacist.",
+     2, 2.6),
+    ("GåSammen", ["lars@demo.salus.example"], "Walking groups matched by a phone call",
+     "A weekly phone call matches neighbours into small walking groups with the same pace.", 1, 2.0),
+]
+# The awards of the published hackathon, to the entries in rank order: (name, amount in DKK).
+PUBLISHED_AWARDS = [("First prize: a one-year pilot", "400000"), ("Second prize: a six-month pilot", "250000"),
+                    ("Third prize: a feasibility study", "100000"), ("Citizens' mention", None)]
+
+
+def _published_challenge() -> bool:
+    """A hackathon whose results are published through the same service organisers use, so its
+    page, digest, downloads and mails are the real ones (its own rows: checked by title)."""
+    from app.challenges.models import Challenge
+    from app.judging.ranking import challenge_ranking
+    from app.results.models import Award
+    from app.results.publication import publish_results
+
+    if db.session.scalar(select(Challenge.id).where(Challenge.title == PUBLISHED_TITLE)) is not None:
+        return False
+    now = clock.now()
+    organiser = _user(PEOPLE[1][1])
+    challenge = _new_challenge(
+        PUBLISHED_TITLE, kind="hackathon", status="judging", opens_at=now - dt.timedelta(days=120),
+        submission_deadline=now - dt.timedelta(days=60), opened_at=now - dt.timedelta(days=120),
+        judging_started_at=now - dt.timedelta(days=58), team_min_size=1, team_max_size=4, reviews_per_entry=3,
+        currency="DKK", results_visibility="full",
+        tracks=["Safety at home", "Staying active", "Food and company"],
+        description=("Odense Kommune asked for ideas that help **older people live well at home** for longer: "
+                     "safer homes, more movement, better meals and company."),
+        audience="Home-care staff, older citizens and their families, associations and start-ups of Odense.",
+        prizes="A one-year pilot (400,000 DKK), a six-month pilot (250,000 DKK) and a feasibility study "
+               "(100,000 DKK).")
+    _judged_entries(challenge, organiser, PUBLISHED_TEAMS, pending={}, seed=2025)
+    entries = challenge_ranking(challenge, details=False)["entries"]
+    for position, (entry, (name, amount)) in enumerate(zip(entries, PUBLISHED_AWARDS)):
+        db.session.add(Award(challenge_id=challenge.id, idea_id=entry["idea_id"], name=name, position=position,
+                             amount=Decimal(amount) if amount else None, created_by_id=organiser.id,
+                             created_at=now - dt.timedelta(days=1)))
+    db.session.flush()
+    publish_results(challenge, organiser)
     return True

@@ -43,6 +43,9 @@ class Challenge(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     opened_at: Mapped[dt.datetime | None]
     judging_started_at: Mapped[dt.datetime | None]
+    published_at: Mapped[dt.datetime | None]
+    # "full": the published results show the whole ranking; "awards": only the awards.
+    results_visibility: Mapped[str] = mapped_column(String(10), default="full")
     version: Mapped[int] = mapped_column(default=1)
 
     tracks: Mapped[list[Track]] = relationship(back_populates="challenge", order_by="Track.position",
@@ -56,6 +59,7 @@ class Challenge(db.Model):
         CheckConstraint(f"ranking_method IN {RANKING_METHODS}", name="ranking_method"),
         CheckConstraint("team_min_size >= 1 AND team_max_size >= team_min_size", name="team_sizes"),
         CheckConstraint("reviews_per_entry >= 1", name="reviews_per_entry"),
+        CheckConstraint("results_visibility IN ('full', 'awards')", name="results_visibility"),
     )
 
     def phase(self, now: dt.datetime | None = None) -> str:

@@ -28,6 +28,7 @@ class AuditEvent(db.Model):
 
 
 @event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
 def _append_only(_mapper: Any, _connection: Any, _target: AuditEvent) -> None:
     raise RuntimeError("audit events are append-only")
 
