@@ -142,7 +142,8 @@ def test_anonymous_visitor_reads_the_results_and_checks_the_digest(app, page, an
     ranking = page.get_by_role("table", name="Every ranked entry with its place and score")
     rows = ranking.locator("tbody tr")
     assert rows.count() == 4
-    assert [" ".join(rows.nth(n).locator("td").nth(1).inner_text().split()) for n in range(4)] == [
+    # Each row is announced by its entry: the title is the row's header cell.
+    assert [" ".join(rows.nth(n).locator("th[scope=row]").inner_text().split()) for n in range(4)] == [
         "Idea Alpha", "Idea Beta", "Idea Gamma", "Idea Delta"]
     assert "Grand prize" in rows.nth(0).inner_text() and "Jury's mention" in rows.nth(2).inner_text()
 
