@@ -6,12 +6,13 @@ Services call :func:`queue_mail`; nothing talks to a mail server during a user's
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Sequence
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import ForeignKey, Index, String, Text
+from markupsafe import escape
+from sqlalchemy import ForeignKey, Index, String, Text, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
@@ -74,3 +75,32 @@ def queue_mail(to_address: str, template: str, *, locale: str = "en", user_id: i
 
 def queue_mail_to_user(user: Any, template: str, **context: Any) -> OutboxMail:
     return queue_mail(user.email, template, locale=user.locale, user_id=user.id, user=user, **context)
+
+
+# Stands for each recipient's name while a language's mail is rendered once for many people.
+NAME_SLOT = "\ue000name\ue000"
+
+
+class _NameSlot:
+    name = NAME_SLOT
+
+
+def queue_mail_to_users(users: Sequence[Any], template: str, **context: Any) -> int:
+    """What ``queue_mail_to_user`` does for each person, for a mail whose text is the same for
+    everyone but the greeting's name: rendered once per language and added in one INSERT, so a
+    thousand recipients cost five renders rather than two thousand. Returns the number queued."""
+    now = clock.now()
+    frames: dict[str, tuple[str, str, str]] = {}
+    rows = []
+    for user in users:
+        if user.locale not in frames:
+            frames[user.locale] = render_mail(template, user.locale, {**context, "user": _NameSlot()})
+        subject, text, html = frames[user.locale]
+        rows.append({"to_address": user.email, "user_id": user.id, "locale": user.locale, "kind": template,
+                     "subject": subject.replace(NAME_SLOT, " ".join(user.name.split()))[:300],
+                     "text_body": text.replace(NAME_SLOT, user.name),
+                     "html_body": html.replace(NAME_SLOT, str(escape(user.name))), "created_at": now,
+                     "next_attempt_at": now, "attempts": 0})
+    if rows:
+        db.session.execute(insert(OutboxMail), rows)
+    return len(rows)

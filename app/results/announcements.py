@@ -11,7 +11,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import escape
 from sqlalchemy import Select, exists, func, insert, select, union
 
 from app.accounts.models import User
@@ -22,7 +21,7 @@ from app.challenges.validation import LONG_TEXT_MAX, TITLE_MAX, storable_text_pr
 from app.core import audit, clock
 from app.core.errors import Conflict, ValidationFailed
 from app.core.markdown import render_markdown
-from app.core.outbox import OutboxMail, external_url, render_mail
+from app.core.outbox import external_url, queue_mail_to_users
 from app.extensions import db
 from app.judging.jury_queries import pending_by_juror
 from app.results.models import AUDIENCES, Announcement, Award
@@ -31,7 +30,6 @@ from app.teams.models import TeamMember, TeamSeeker
 
 TEMPLATE = "announcement"
 # Private-use characters: they never occur in a name, so the slot is replaced and nothing else.
-NAME_SLOT = "\ue000name\ue000"
 SUBJECT_MAX = TITLE_MAX
 BODY_MAX = LONG_TEXT_MAX
 # The same text to the same audience this soon after is a second click on "Send", not a new message.
@@ -61,12 +59,6 @@ class Message:
     subject: str
     body: str
     recipients: int
-
-
-class _NameSlot:
-    """Stands for the recipient while a language's mail is rendered (the templates read ``user.name``)."""
-
-    name = NAME_SLOT
 
 
 @dataclass(frozen=True)
@@ -245,34 +237,12 @@ def send_announcement(challenge: Challenge, actor: Any, *, audience: Any, track_
     context = {"challenge_title": challenge.title, "subject": subject, "body": body,
                "body_html": render_markdown(body),
                "challenge_url": external_url("challenges.show", challenge_id=challenge.id)}
-    _queue_mails(people, context)
+    queue_mail_to_users(people, TEMPLATE, **context)
     audit.record("announcement.sent", actor=actor, subject_type="announcement", subject_id=announcement.id,
                  challenge_id=challenge.id, audience=audience, track_id=track_id, subject=subject,
                  recipients=len(people))
     db.session.commit()
     return announcement
-
-
-def _queue_mails(people: list[User], context: dict[str, Any]) -> None:
-    """Add one outbox mail per person, in their language, in the current transaction.
-
-    What ``queue_mail_to_user`` does for each person, but rendered once per language: the text is
-    the same for everyone and only the greeting's name differs, so a thousand recipients cost five
-    renders and one INSERT rather than two thousand renders.
-    """
-    now = clock.now()
-    frames: dict[str, tuple[str, str, str]] = {}
-    rows = []
-    for user in people:
-        if user.locale not in frames:
-            frames[user.locale] = render_mail(TEMPLATE, user.locale, {**context, "user": _NameSlot()})
-        subject, text, html = frames[user.locale]
-        rows.append({"to_address": user.email, "user_id": user.id, "locale": user.locale, "kind": TEMPLATE,
-                     "subject": subject[:300], "text_body": text.replace(NAME_SLOT, user.name),
-                     "html_body": html.replace(NAME_SLOT, str(escape(user.name))), "created_at": now,
-                     "next_attempt_at": now, "attempts": 0})
-    if rows:
-        db.session.execute(insert(OutboxMail), rows)
 
 
 # --- what was sent --------------------------------------------------------------------------
