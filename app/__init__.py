@@ -52,6 +52,7 @@ def import_models() -> None:
     from app.challenges import models as _challenges  # noqa: F401
     from app.core import audit as _audit, outbox as _outbox  # noqa: F401
     from app.judging import models as _judging  # noqa: F401
+    from app.portfolio import models as _portfolio  # noqa: F401
     from app.results import models as _results  # noqa: F401
     from app.submissions import models as _submissions  # noqa: F401
     from app.teams import models as _teams  # noqa: F401
@@ -67,6 +68,8 @@ def register_blueprints(app: Flask) -> None:
     from app.extensions import csrf
     from app.judging import api as judging_api
     from app.judging import views as judging_views
+    from app.portfolio import api as portfolio_api
+    from app.portfolio import views as portfolio_views
     from app.results import api as results_api
     from app.results import views as results_views
     from app.submissions import api as submissions_api
@@ -76,10 +79,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(pages.bp)
     for html_bp in (accounts_views.bp, challenges_views.bp, teams_views.bp, submissions_views.bp, judging_views.bp,
-                   results_views.bp):
+                   results_views.bp, portfolio_views.bp):
         app.register_blueprint(html_bp)
     for api_bp in (openapi.bp, accounts_api.bp, challenges_api.bp, teams_api.bp, submissions_api.bp,
-                   judging_api.bp, results_api.bp):
+                   judging_api.bp, results_api.bp, portfolio_api.bp):
         csrf.exempt(api_bp)
         app.register_blueprint(api_bp)
 

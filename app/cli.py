@@ -1,5 +1,5 @@
 """Command-line tools: ``flask create-admin``, ``flask demo``, ``flask outbox work|flush``,
-``flask archive export|import``."""
+``flask archive export|import``, ``flask portfolio digests``."""
 from __future__ import annotations
 
 import signal
@@ -20,6 +20,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(outbox)
     app.cli.add_command(archive)
+    app.cli.add_command(portfolio)
 
 
 @click.command("create-admin")
@@ -67,11 +68,31 @@ def outbox_flush() -> None:
         raise SystemExit(1)
 
 
+def _queue_digests() -> None:
+    """Followers' digests, queued into the outbox the worker delivers; a failure waits for the next turn."""
+    from app.extensions import db
+    from app.portfolio.digests import send_digests
+
+    try:
+        sent = send_digests()
+    except Exception as error:  # a database hiccup must not end the worker
+        db.session.rollback()
+        click.echo(f"digests: {error}", err=True)
+        return
+    finally:
+        db.session.remove()
+    if sent:
+        click.echo(f"digests: queued {sent}")
+
+
 @outbox.command("work")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between looks at the outbox.")
 @click.option("--max-seconds", type=float, default=None, help="Stop after this long (for bounded runs).")
-def outbox_work(interval: float, max_seconds: float | None) -> None:
-    """Deliver due mail until stopped, retrying failures with back-off."""
+@click.option("--digest-every", type=float, default=300.0, show_default=True,
+              help="Seconds between runs of the portfolio followers' digests (0: never).")
+def outbox_work(interval: float, max_seconds: float | None, digest_every: float) -> None:
+    """Deliver due mail until stopped, retrying failures with back-off; queue followers' digests
+    every few minutes."""
     from app.core.mailer import deliver_batch
     from app.extensions import db
 
@@ -84,8 +105,12 @@ def outbox_work(interval: float, max_seconds: float | None) -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     started = time.monotonic()
+    next_digests = started
     click.echo("Outbox worker running.")
     while not stopping:
+        if digest_every > 0 and time.monotonic() >= next_digests:
+            _queue_digests()
+            next_digests = time.monotonic() + digest_every
         try:
             report = deliver_batch()
         except Exception as error:  # a database hiccup must not end the worker
@@ -100,3 +125,14 @@ def outbox_work(interval: float, max_seconds: float | None) -> None:
             break
         if not report:
             time.sleep(interval)
+
+
+portfolio = AppGroup("portfolio", help="The project portfolio's periodic work.")
+
+
+@portfolio.command("digests")
+def portfolio_digests() -> None:
+    """Queue a digest mail to every follower whose projects changed since their last one."""
+    from app.portfolio.digests import send_digests
+
+    click.echo(f"digests queued: {send_digests()}")

@@ -43,6 +43,8 @@ ENVIRONMENT: dict[str, tuple[Any, Any]] = {
     "UPLOAD_MAX_MB": (10, _int),
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "MAP_TILE_URL": ("", str),
+    # Credit the tile provider asks for, shown on the map (HTML allowed: it is the operator's text).
+    "MAP_ATTRIBUTION": ("", str),
     "DEFAULT_TIMEZONE": ("Europe/Bucharest", str),
     "API_TOKEN_DAYS": (30, _int),
     "SALUS_ENV": ("production", str),

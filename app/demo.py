@@ -52,8 +52,17 @@ def load_demo() -> tuple[bool, dict[str, Any]]:
     accounts = {"password": DEMO_PASSWORD, "people": [(role, email) for role, email, *_ in PEOPLE]}
     created = _people()
     created = _challenges() or created
+    created = _portfolio() or created
     db.session.commit()
     return created, accounts
+
+
+def _portfolio() -> bool:
+    from app.challenges.models import Challenge
+    from app.portfolio.demo import load_portfolio_demo
+
+    published = db.session.scalar(select(Challenge).where(Challenge.title == PUBLISHED_TITLE))
+    return load_portfolio_demo(_user(PEOPLE[0][1]), _user(PEOPLE[1][1]), _user(PEOPLE[4][1]), published)
 
 
 def _people() -> bool:
