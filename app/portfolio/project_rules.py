@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
@@ -18,6 +18,7 @@ from app.challenges.validation import storable_text_problem
 from app.core.errors import ValidationFailed
 from app.portfolio.models import STAGES
 from app.portfolio.rules import normalise_themes
+from app.results import awards
 
 TITLE_MAX = 200
 LONG_TEXT_MAX = 20_000
@@ -27,8 +28,6 @@ PARTNERS_MAX = 50
 FUNDING_MAX = 30
 EMAIL_MAX = 320
 WEBSITE_MAX = 500
-AMOUNT_LIMIT = Decimal("1000000000000")  # the columns hold 12 digits before the point
-CENT = Decimal("0.01")
 MAX_ID = 2**31 - 1
 PROMOTION_STAGES = ("idea", "incubation", "pilot")
 
@@ -59,20 +58,11 @@ def _missing(name: str) -> str:
 
 
 def clean_amount(value: Any) -> Decimal | None:
-    """None, or an amount from 0 to 999,999,999,999.99 with at most two decimals."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """None (also for a blank field), or an amount of money as awards take it: from 0 to
+    999,999,999,999.99 with at most two decimals."""
+    if isinstance(value, str) and not value.strip():
         return None
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int, float, str)):
-        raise ValueError(_("Must be an amount, like 25000 or 25000.50."))
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValueError(_("Must be an amount, like 25000 or 25000.50.")) from None
-    if not amount.is_finite() or amount < 0 or amount >= AMOUNT_LIMIT:
-        raise ValueError(_("Must be an amount from 0 to 999,999,999,999.99."))
-    if amount != amount.quantize(CENT):
-        raise ValueError(_("Use at most two decimals."))
-    return amount.quantize(CENT)
+    return awards.clean_amount(value)
 
 
 def clean_currency(value: Any) -> str:
