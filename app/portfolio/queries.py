@@ -225,19 +225,29 @@ def pipeline(filters: Filters) -> Pipeline:
     """Counts by stage and theme of the projects matching ``filters`` (one query)."""
     totals = {stage: 0 for stage in STAGES}
     by_theme: dict[str, dict[str, int]] = {}
-    names: dict[str, str] = {}
+    spellings: dict[str, dict[str, int]] = {}
     for stage, themes in db.session.execute(
             filtered(filters).with_only_columns(PortfolioProject.stage, PortfolioProject.themes)):
         if stage not in totals:
             continue
         totals[stage] += 1
-        # Themes differing only in case or accents are one theme here, named as first met.
+        # Themes differing only in case or accents are one theme here.
         keys = {rules.fold(t): t for t in (themes or [])}
         for key, theme in (keys.items() if keys else [("", None)]):
-            names.setdefault(key, theme)
+            if theme is not None:
+                spellings.setdefault(key, {}).setdefault(theme, 0)
+                spellings[key][theme] += 1
             by_theme.setdefault(key, {s: 0 for s in STAGES})[stage] += 1
     rows = sorted(by_theme.items(), key=lambda item: (item[0] == "", -sum(item[1].values()), item[0]))
-    return Pipeline(STAGES, totals, [(names[key], counts) for key, counts in rows])
+    return Pipeline(STAGES, totals, [(_theme_name(spellings.get(key)), counts) for key, counts in rows])
+
+
+def _theme_name(spellings: dict[str, int] | None) -> str | None:
+    """The name a theme is shown by, whatever order the rows came in: its most used spelling, and
+    among equals one written with capitals or accents (the folded form is how nobody writes it)."""
+    if not spellings:
+        return None
+    return max(spellings, key=lambda s: (spellings[s], s != rules.fold(s), s))
 
 
 def located(filters: Filters) -> tuple[list[PortfolioProject], int]:
