@@ -35,7 +35,7 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("MAIL_SUPPRESS_SEND", False)
     db.init_app(app)
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, app.config.get("DATABASE_LOCK_TIMEOUT", 15))
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     mail.init_app(app)

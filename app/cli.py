@@ -1,14 +1,18 @@
 """Command-line tools: ``flask create-admin``, ``flask demo``, ``flask outbox work|flush``,
-``flask archive export|import``, ``flask portfolio digests``."""
+``flask archive export|import``, ``flask portfolio digests``, ``flask accounts ...``,
+``flask backup``, ``flask restore``."""
 from __future__ import annotations
 
 import signal
 import time
+from typing import Callable
 
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from app.accounts.cli import accounts
+from app.core.backup_cli import backup_command, restore_command
 from app.core.errors import ValidationFailed
 from app.results.archive_cli import archive
 
@@ -21,6 +25,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(outbox)
     app.cli.add_command(archive)
     app.cli.add_command(portfolio)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(accounts)
 
 
 @click.command("create-admin")
@@ -68,21 +75,35 @@ def outbox_flush() -> None:
         raise SystemExit(1)
 
 
-def _queue_digests() -> None:
-    """Followers' digests, queued into the outbox the worker delivers; a failure waits for the next turn."""
+def _periodic_turn(label: str, job: Callable[[], int], done: str) -> None:
+    """One turn of a periodic job of the worker; a failure (a database hiccup) must not end the
+    worker: it is reported and waits for the next turn."""
     from app.extensions import db
-    from app.portfolio.digests import send_digests
 
     try:
-        sent = send_digests()
-    except Exception as error:  # a database hiccup must not end the worker
+        count = job()
+    except Exception as error:  # noqa: BLE001 - reported; the next turn tries again
         db.session.rollback()
-        click.echo(f"digests: {error}", err=True)
+        click.echo(f"{label}: {error}", err=True)
         return
     finally:
         db.session.remove()
-    if sent:
-        click.echo(f"digests: queued {sent}")
+    if count:
+        click.echo(f"{label}: {done.format(count=count)}")
+
+
+def _purge_unconfirmed() -> None:
+    """Retention of unconfirmed accounts."""
+    from app.accounts.retention import purge_unconfirmed
+
+    _periodic_turn("retention", purge_unconfirmed, "deleted {count} unconfirmed accounts")
+
+
+def _queue_digests() -> None:
+    """Followers' digests, queued into the outbox the worker delivers."""
+    from app.portfolio.digests import send_digests
+
+    _periodic_turn("digests", send_digests, "queued {count}")
 
 
 @outbox.command("work")
@@ -90,9 +111,11 @@ def _queue_digests() -> None:
 @click.option("--max-seconds", type=float, default=None, help="Stop after this long (for bounded runs).")
 @click.option("--digest-every", type=float, default=300.0, show_default=True,
               help="Seconds between runs of the portfolio followers' digests (0: never).")
-def outbox_work(interval: float, max_seconds: float | None, digest_every: float) -> None:
+@click.option("--purge-every", type=float, default=86400.0, show_default=True,
+              help="Seconds between deletions of never-confirmed accounts (0: never).")
+def outbox_work(interval: float, max_seconds: float | None, digest_every: float, purge_every: float) -> None:
     """Deliver due mail until stopped, retrying failures with back-off; queue followers' digests
-    every few minutes."""
+    every few minutes; delete never-confirmed accounts once a day."""
     from app.core.mailer import deliver_batch
     from app.extensions import db
 
@@ -105,12 +128,15 @@ def outbox_work(interval: float, max_seconds: float | None, digest_every: float)
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     started = time.monotonic()
-    next_digests = started
+    next_digests = next_purge = started
     click.echo("Outbox worker running.")
     while not stopping:
         if digest_every > 0 and time.monotonic() >= next_digests:
             _queue_digests()
             next_digests = time.monotonic() + digest_every
+        if purge_every > 0 and time.monotonic() >= next_purge:
+            _purge_unconfirmed()
+            next_purge = time.monotonic() + purge_every
         try:
             report = deliver_batch()
         except Exception as error:  # a database hiccup must not end the worker

@@ -47,6 +47,8 @@ ENVIRONMENT: dict[str, tuple[Any, Any]] = {
     "MAP_ATTRIBUTION": ("", str),
     "DEFAULT_TIMEZONE": ("Europe/Bucharest", str),
     "API_TOKEN_DAYS": (30, _int),
+    # Accounts whose address was never confirmed are deleted after this many days (0: kept).
+    "UNCONFIRMED_ACCOUNT_DAYS": (30, _int),
     "SALUS_ENV": ("production", str),
     # How many reverse proxies stand in front of the app; their X-Forwarded-* headers are trusted.
     "PROXY_FIX_HOPS": (0, _int),

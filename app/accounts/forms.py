@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.config import SUPPORTED_LOCALES
@@ -57,3 +58,20 @@ class PasswordForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     label = StringField(_l("What is this token for? (optional)"), [Optional(), text_limit(100)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code"), [DataRequired(_l("Enter the code.")), text_limit(40)])
+
+
+class TwoStepOffForm(FlaskForm):
+    password = PasswordField(_l("Password"), [DataRequired(_l("Enter your password.")), text_limit(200)])
+    code = StringField(_l("Code from your authenticator app, or a recovery code"),
+                       [DataRequired(_l("Enter the code.")), text_limit(40)])
+
+
+class TwoStepRolesForm(FlaskForm):
+    roles = SelectMultipleField(
+        _l("Require two-step sign-in for"),
+        choices=[("organiser", _l("Organisers")), ("juror", _l("Jurors")), ("administrator", _l("Administrators"))],
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(), validate_choice=True)

@@ -8,19 +8,19 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, select, update
 
 from app.accounts import rules
 from app.accounts.links import (CONFIRM_MAX_AGE, RESET_MAX_AGE, make_confirm_token, make_reset_token,
                                 password_fingerprint, read_token)
-from app.accounts.models import ApiToken, LoginSession, User
+from app.accounts.models import ApiToken, LoginSession, PendingSignIn, User
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.accounts.signals import user_registered
 from app.config import SUPPORTED_LOCALES
-from app.core import clock, privacy, ratelimit
+from app.core import clock, ratelimit
 from app.core.db import begin_write
 from app.core.errors import Forbidden, NotFound, Unauthorised, ValidationFailed
-from app.core.outbox import OutboxMail, external_url, queue_mail_to_user
+from app.core.outbox import external_url, queue_mail_to_user
 from app.extensions import db
 
 SESSION_IDLE = dt.timedelta(days=3)
@@ -28,6 +28,7 @@ SESSION_REMEMBER = dt.timedelta(days=30)
 LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
 LOGIN_FAILURES_PER_ADDRESS = "100 per 15 minutes"
 RESETS_PER_ACCOUNT = "5 per hour"
+REGISTRATIONS_PER_ADDRESS = "200 per hour"
 
 
 def _digest(token: str) -> str:
@@ -67,13 +68,18 @@ def _check_registration(email: str, password: str, name: str, organisation: str,
 
 
 def register_user(*, email: str, password: str, name: str, organisation: str = "",
-                  locale: str = "en", accept_privacy: bool = False) -> None:
+                  locale: str = "en", accept_privacy: bool = False, client_address: str | None = None) -> None:
     """Create an account, or mail the owner of an existing one; never reveal which happened.
 
     Addresses are compared case-insensitively. A new account must confirm its address when
     REQUIRE_EMAIL_CONFIRMATION is on. The password is hashed in both branches so the answer
-    takes the same time.
+    takes the same time. At most 200 requests an hour from one client address (429 beyond).
     """
+    if client_address is not None:
+        ratelimit.check(REGISTRATIONS_PER_ADDRESS, "register", client_address,
+                        message=_("Too many accounts were registered from your network in the last hour. "
+                                  "Please try again later."))
+        ratelimit.hit(REGISTRATIONS_PER_ADDRESS, "register", client_address)
     organisation = organisation or ""
     _check_registration(email, password, name, organisation, locale, accept_privacy)
     password_hash = hash_password(password)
@@ -144,7 +150,7 @@ def authenticate(email: str, password: str, client_address: str) -> User:
         ratelimit.hit(LOGIN_FAILURES_PER_ACCOUNT, "login-account", key)
         ratelimit.hit(LOGIN_FAILURES_PER_ADDRESS, "login-address", client_address)
         raise Unauthorised(_("The e-mail address or password is not right."), code="invalid_credentials")
-    assert user is not None
+    assert user is not None  # nosec B101 - narrows the type: no account never verifies
     if current_app.config["REQUIRE_EMAIL_CONFIRMATION"] and not user.is_confirmed:
         raise Forbidden(_("Confirm your e-mail address first: we sent you a link when you registered."),
                         code="email_not_confirmed")
@@ -168,6 +174,16 @@ def start_login_session(user: User, *, remember: bool, user_agent: str = "") -> 
     return token
 
 
+def _bookkeeping_write(statement: Any) -> None:
+    """A small write made while loading the caller (last use of a token or session), in a write
+    transaction of its own: on SQLite the request's read transaction cannot become a write one
+    while others write (it fails at once, whatever the busy timeout), so under load every such
+    request would answer 503. Starting afresh, it waits its turn like any other write."""
+    begin_write(db.session)
+    db.session.execute(statement)
+    db.session.commit()
+
+
 def load_login_session(token: str) -> User | None:
     """The user of a live session, or None once it was ended, expired or its account erased."""
     now = clock.now()
@@ -180,9 +196,8 @@ def load_login_session(token: str) -> User | None:
     login, user = row
     if not login.remember and now - login.last_seen_at > dt.timedelta(minutes=10):
         # Idle sessions slide forward, at most one write per ten minutes.
-        login.last_seen_at = now
-        login.expires_at = now + SESSION_IDLE
-        db.session.commit()
+        _bookkeeping_write(update(LoginSession).where(LoginSession.id == login.id)
+                           .values(last_seen_at=now, expires_at=now + SESSION_IDLE))
     user.login_token = token
     user.current_login = login
     return user
@@ -196,13 +211,17 @@ def end_login_session(user: User) -> None:
 
 
 def end_all_sessions(user: User) -> None:
-    """Sign out every browser of this account, this one included."""
+    """Sign out every browser of this account, this one included (and sign-ins awaiting a code)."""
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.execute(delete(PendingSignIn).where(PendingSignIn.user_id == user.id))
     db.session.commit()
 
 
-def _invalidate_credentials(user: User) -> None:
+def invalidate_credentials(user: User) -> None:
+    """End every way in but the password itself: sessions, pending second steps, API tokens
+    (when the password changes, and at erasure). The caller commits."""
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.execute(delete(PendingSignIn).where(PendingSignIn.user_id == user.id))
     db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
                        .values(revoked_at=clock.now()))
 
@@ -215,7 +234,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise ValidationFailed(fields={"new_password": problem})
     user.password_hash = hash_password(new_password)
     user.password_changed_at = clock.now()
-    _invalidate_credentials(user)
+    invalidate_credentials(user)
     queue_mail_to_user(user, "password_changed", reset_url=external_url("accounts.reset_request"))
     db.session.commit()
 
@@ -253,7 +272,7 @@ def reset_password(token: str, new_password: str) -> User:
     user.password_changed_at = clock.now()
     # Following the link proves the address too.
     user.confirmed_at = user.confirmed_at or clock.now()
-    _invalidate_credentials(user)
+    invalidate_credentials(user)
     db.session.commit()
     return user
 
@@ -288,11 +307,6 @@ def create_api_token(user: User, label: str = "", days: int | None = None) -> tu
     return raw, token
 
 
-def issue_token_for_credentials(email: str, password: str, client_address: str) -> tuple[str, ApiToken]:
-    user = authenticate(email, password, client_address)
-    return create_api_token(user, label="API")
-
-
 def user_for_token(raw: str) -> User | None:
     """The owner of a usable token (not expired, not revoked, account not erased), else None."""
     now = clock.now()
@@ -303,8 +317,7 @@ def user_for_token(raw: str) -> User | None:
         return None
     token, user = row
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
-        token.last_used_at = now
-        db.session.commit()
+        _bookkeeping_write(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
     return user
 
 
@@ -323,52 +336,6 @@ def revoke_token_by_id(user: User, token_id: int) -> None:
     db.session.commit()
 
 
-def export_personal_data(user: User) -> dict[str, Any]:
-    """Everything held about a person (GDPR art. 15 and 20), as plain JSON-ready data."""
-    def iso(value: dt.datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
-    data: dict[str, Any] = {
-        "account": {"id": user.id, "email": user.email, "name": user.name, "organisation": user.organisation,
-                    "locale": user.locale, "timezone": user.timezone, "is_admin": user.is_admin,
-                    "created_at": iso(user.created_at), "confirmed_at": iso(user.confirmed_at),
-                    "privacy_accepted_at": iso(user.privacy_accepted_at)},
-        "sessions": [{"created_at": iso(s.created_at), "last_seen_at": iso(s.last_seen_at),
-                      "expires_at": iso(s.expires_at), "user_agent": s.user_agent}
-                     for s in user.login_sessions],
-        "api_tokens": [{"label": t.label, "prefix": t.prefix, "created_at": iso(t.created_at),
-                        "expires_at": iso(t.expires_at), "revoked_at": iso(t.revoked_at)}
-                       for t in user.api_tokens],
-        "mails": [{"subject": m.subject, "created_at": iso(m.created_at), "sent_at": iso(m.sent_at)}
-                  for m in db.session.scalars(select(OutboxMail).where(OutboxMail.user_id == user.id)
-                                              .order_by(OutboxMail.id))],
-    }
-    data.update(privacy.export_sections(user))
-    return data
-
-
-def erase_account(user: User) -> None:
-    """Erase a person: personal data removed, what they wrote kept under "deleted user".
-
-    Sessions, tokens and every mail addressed to them (sent or not) go; the row stays so that
-    authored content keeps a stable, anonymous author.
-    """
-    old_address = user.email_key
-    db.session.execute(delete(OutboxMail).where(or_(OutboxMail.user_id == user.id,
-                                                    func.lower(OutboxMail.to_address) == old_address)))
-    _invalidate_credentials(user)
-    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
-    privacy.run_erasers(user)
-    user.email = user.email_key = f"erased-{user.id}@invalid"
-    user.name = "deleted user"
-    user.organisation = ""
-    user.timezone = None
-    user.password_hash = hash_password(secrets.token_urlsafe(32))
-    user.erased_at = clock.now()
-    user.is_admin = False
-    db.session.commit()
-
-
 def create_admin(*, email: str, password: str, name: str) -> User:
     """Create an administrator, or make an existing account one (with this password)."""
     if rules.email_problem(email):
@@ -380,7 +347,7 @@ def create_admin(*, email: str, password: str, name: str) -> User:
     user = db.session.scalar(select(User).where(User.email_key == key))
     if user is None:
         user = User(email=email.strip(), email_key=key, name=name.strip(), organisation="",
-                    created_at=now, privacy_accepted_at=now, password_hash="")
+                    created_at=now, privacy_accepted_at=now, password_hash="")  # nosec B106 - set just below
         db.session.add(user)
     user.password_hash = hash_password(password)
     user.password_changed_at = now

@@ -8,14 +8,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import services
+from app.accounts import personal_data, services, two_step
 from app.accounts.forms import (EmailOnlyForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, ResetForm,
                                 TokenForm)
+from app.accounts.site_settings import two_step_setup_required
 from app.core import clock
 from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import ActionForm, apply_errors
 from app.core.security import safe_next
-from app.extensions import limiter, login_manager
+from app.extensions import login_manager
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -31,7 +32,6 @@ def _invalid(template: str, **context):
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("200 per hour", methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
@@ -42,7 +42,8 @@ def register():
         try:
             services.register_user(email=form.email.data, password=form.password.data, name=form.name.data,
                                    organisation=form.organisation.data or "", locale=form.locale.data,
-                                   accept_privacy=bool(form.accept_privacy.data))
+                                   accept_privacy=bool(form.accept_privacy.data),
+                                   client_address=request.remote_addr or "")
         except ValidationFailed as error:
             apply_errors(form, error.fields)
             return _invalid("accounts/register.html", form=form)
@@ -85,13 +86,25 @@ def login():
             return _invalid("accounts/login.html", form=form, next_url=next_url, error=error.message,
                             unconfirmed=error.code == "email_not_confirmed")
         remember = bool(form.remember.data)
-        session.clear()  # a new session at every sign-in: nothing carried over from before
-        services.start_login_session(user, remember=remember, user_agent=request.user_agent.string)
-        login_user(user, remember=remember)
-        flash(_("Welcome, %(name)s. You are signed in.", name=user.name), "success")
-        return redirect(next_url)
+        if user.two_step_enabled:
+            # The password alone opens nothing: the code page finishes the sign-in.
+            session.clear()
+            session["pending_sign_in"] = two_step.start_pending_sign_in(user, remember=remember)
+            return redirect(url_for("accounts.login_code", next=next_url))
+        return sign_in(user, remember, next_url)
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/login.html", form=form, next_url=next_url), status
+
+
+def sign_in(user, remember: bool, next_url: str):
+    """Open a fresh session for this browser: nothing from before sign-in is carried over."""
+    session.clear()
+    services.start_login_session(user, remember=remember, user_agent=request.user_agent.string)
+    login_user(user, remember=remember)
+    flash(_("Welcome, %(name)s. You are signed in.", name=user.name), "success")
+    if two_step_setup_required(user):
+        return redirect(url_for("accounts.two_step"))
+    return redirect(next_url)
 
 
 @bp.post("/logout")
@@ -225,7 +238,7 @@ def revoke_token(token_id: int):
 @bp.get("/account/export")
 @login_required
 def export_data():
-    data = services.export_personal_data(current_user)
+    data = personal_data.export_personal_data(current_user)
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="salus-my-data.json"'})
@@ -236,9 +249,13 @@ def export_data():
 def erase():
     form = ActionForm()
     if form.validate_on_submit():
-        services.erase_account(current_user._get_current_object())
+        personal_data.erase_account(current_user._get_current_object())
         logout_user()
         session.clear()
         flash(_("Your account is erased. What you wrote stays, signed \"deleted user\"."), "success")
         return redirect(url_for("pages.home"))
     return render_template("accounts/erase.html", form=form)
+
+
+# The two-step sign-in pages share this blueprint.
+from app.accounts import two_step_views as _two_step_views  # noqa: E402,F401

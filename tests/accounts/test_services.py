@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select, text
 
-from app.accounts import links, services
+from app.accounts import links, personal_data, services
 from app.accounts.models import ApiToken, LoginSession, User
 from app.accounts.signals import user_registered
 from app.core.errors import Forbidden, NotFound, TooManyRequests, Unauthorised, ValidationFailed
@@ -358,7 +358,7 @@ def test_export_personal_data(db):
     services.start_login_session(user, remember=False, user_agent="Firefox on Linux")
     raw, _token = services.create_api_token(user, "spreadsheet")
     services.request_password_reset("ana@example.org")
-    data = services.export_personal_data(user)
+    data = personal_data.export_personal_data(user)
     dumped = json.dumps(data)
     assert {k: data["account"][k] for k in ("email", "name", "organisation", "locale")} == {
         "email": "ana@example.org", "name": "Ana Ionescu", "organisation": "UMF Iași", "locale": "ro"}
@@ -378,7 +378,7 @@ def test_erase_account_removes_personal_data(db):
     queue_mail("bob@example.org", "already_registered", user=other, user_id=other.id, login_url="x", reset_url="y")
     db.session.commit()
 
-    services.erase_account(user)
+    personal_data.erase_account(user)
     db.session.expire_all()
     user = db.session.get(User, user.id)
     assert user.name == "deleted user" and user.display_name == "deleted user"
