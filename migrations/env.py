@@ -107,14 +107,38 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration rebuilds a table (copy, drop, rename). With foreign keys enforced,
+            # dropping the old table would cascade into every table that points at it and empty
+            # them, so they are off while migrating, and checked at the end of each migration,
+            # inside its transaction. The pragma is ignored inside a transaction: it is set on the
+            # driver's connection before any.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **({"on_version_apply": _check_foreign_keys} if sqlite else {}),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                # Each migration committed its own transaction; what is left open is only
+                # Alembic's reading of its version table.
+                if connection.in_transaction():
+                    connection.rollback()
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(ctx, **_kwargs):
+    """Refuse (and so roll back) a SQLite migration that leaves rows pointing at nothing."""
+    broken = ctx.connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -53,13 +53,28 @@ class Base(DeclarativeBase):
 IMMEDIATE = "salus_immediate"
 
 
-def configure_engine(engine: Engine) -> None:
-    """SQLite: WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for check-then-write work.
+def configure_engine(engine: Engine, lock_timeout_s: float = 15.0) -> None:
+    """How long a request waits for a lock, on both databases; SQLite: WAL, foreign keys, and
+    BEGIN IMMEDIATE for check-then-write work.
+
+    A request that waits longer than ``lock_timeout_s`` (app setting ``DATABASE_LOCK_TIMEOUT``)
+    for a lock held elsewhere fails with OperationalError, which answers 503: a stuck transaction
+    must never hang every worker. PostgreSQL would otherwise wait for ever.
 
     pysqlite's own transaction handling starts transactions late and as DEFERRED; two deferred
     writers that both read first lose updates or fail with "database is locked". We take over
     BEGIN so that services can ask for an immediate (write-locked) transaction.
     """
+    timeout_ms = max(1, int(float(lock_timeout_s) * 1000))
+    if engine.dialect.name == "postgresql":
+        @event.listens_for(engine, "connect")
+        def _on_pg_connect(dbapi_connection: Any, _record: Any) -> None:
+            autocommit = dbapi_connection.autocommit
+            dbapi_connection.autocommit = True
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET lock_timeout = {timeout_ms}")
+            dbapi_connection.autocommit = autocommit
+        return
     if engine.dialect.name != "sqlite":
         return
 
@@ -68,7 +83,7 @@ def configure_engine(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")

@@ -1,14 +1,20 @@
 """Domain errors, and the one place where they become HTTP answers (HTML or JSON)."""
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, redirect, render_template, request
+from flask import Flask, flash, g, redirect, render_template, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+from app.config import SUPPORTED_LOCALES
+from app.core.security import safe_next
 
 
 class DomainError(Exception):
@@ -98,7 +104,15 @@ def _same_site_referrer() -> str | None:
     referrer = urlsplit(request.referrer or "")
     if referrer.netloc != request.host or not referrer.path.startswith("/"):
         return None
-    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    # A path of this host can still name another one to a browser: "//evil.example/x".
+    return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""), "") or None
+
+
+def _loaded_account_locale() -> str | None:
+    """The signed-in account's language if this request has already read it (no query)."""
+    state = sa_inspect(g.get("_login_user"), raiseerr=False)  # None for the anonymous visitor
+    locale = state.dict.get("locale") if state is not None else None
+    return locale if locale in SUPPORTED_LOCALES else None
 
 
 def _html_page(status: int, message: str):
@@ -114,6 +128,8 @@ def register_error_handlers(app: Flask) -> None:
         headers = {}
         if isinstance(error, TooManyRequests):
             headers["Retry-After"] = str(error.retry_after)
+        elif error.status == 503:
+            headers["Retry-After"] = "60"
         if wants_json():
             body, status = error_envelope(error.status, error.code, error.message, error.fields)
             return body, status, headers
@@ -141,13 +157,19 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _database_unavailable(error: OperationalError):
         # A locked or vanished database: nothing was committed; say so plainly.
+        locale = _loaded_account_locale()
         db.session.rollback()
         app.logger.warning("database unavailable: %s", error)
-        code, message = _HTTP_CODES[503]
-        if wants_json():
-            body, status = error_envelope(503, code, str(message))
-            return body, status, {"Retry-After": "30"}
-        body, status = _html_page(503, str(message))
+        # The page is drawn without the database, which would fail the same way again: the
+        # visitor is shown as signed out, in their account's language if it is already known,
+        # else in their browser's.
+        g._login_user = app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+        with force_locale(locale) if locale else nullcontext():
+            code, message = _HTTP_CODES[503]
+            if wants_json():
+                body, status = error_envelope(503, code, str(message))
+            else:
+                body, status = _html_page(503, str(message))
         return body, status, {"Retry-After": "30"}
 
     @app.errorhandler(Exception)
