@@ -1,6 +1,7 @@
 # Salus: set-up and everyday commands. `make help` lists them.
 #   make run    serve the demo at http://127.0.0.1:5000 (app, outbox worker, local mail sink)
 #   make test   run the whole test suite (SQLite, then PostgreSQL when a server answers)
+#   make audit  security checks of the code and of the installed packages
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,7 +11,7 @@ CATALOGUES := $(wildcard app/translations/*/LC_MESSAGES/*.po)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test translations compile-translations clean
+.PHONY: help run test audit translations compile-translations clean
 
 help: ## List the commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -20,6 +21,9 @@ run: $(STAMP) compile-translations ## Serve the demo at http://127.0.0.1:5000 wi
 
 test: $(STAMP) compile-translations ## Run the tests on SQLite, then on PostgreSQL when one answers (PYTEST_ARGS=... to narrow)
 	@bash scripts/test.sh $(PYTEST_ARGS)
+
+audit: $(STAMP) ## Security checks: bandit over app/, pip-audit over the installed packages (needs network for the latter)
+	@$(BIN)/python scripts/audit.py
 
 # The virtual environment is rebuilt only when the requirements change.
 $(STAMP): requirements.txt requirements-dev.txt

@@ -5,6 +5,7 @@ the same way for the same situation.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask_babel import gettext as _
@@ -48,11 +49,13 @@ def team_deadline(challenge: Challenge, team: Any = None) -> Any:
     return deadline
 
 
-def assert_submissions_open(challenge: Challenge, team: Any = None) -> None:
+def assert_submissions_open(challenge: Challenge, team: Any = None) -> dt.datetime:
     """Refuse (409 submissions_closed) any team or idea write outside the submission window.
 
     The window is judged on the server, in UTC, to the second: open status and
     opens_at ≤ now < deadline, where a team's granted exception replaces the deadline.
+    Returns the instant it judged, for the write to be dated with: a write accepted just
+    before the deadline must never carry a time after it.
     """
     now = clock.now()
     if not rules.submissions_open(challenge.status, challenge.opens_at, team_deadline(challenge, team), now):
@@ -61,3 +64,4 @@ def assert_submissions_open(challenge: Challenge, team: Any = None) -> None:
         else:
             message = _("Submissions are closed for this challenge: nothing was changed.")
         raise Conflict(message, code="submissions_closed")
+    return now

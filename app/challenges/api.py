@@ -51,7 +51,14 @@ def _budget(value: Decimal) -> Decimal:
     return validation.as_budget(value)
 
 
-AwareTime = Annotated[dt.datetime, AfterValidator(validation.as_utc)]
+def _iso_text(value: Any) -> Any:
+    # Lax parsing would take a number for seconds since 1970: the contract's times are ISO 8601 text.
+    if not isinstance(value, (str, dt.datetime)):
+        raise ValueError(_("Give the time with its offset from UTC, for example 2026-11-22T12:00:00+02:00."))
+    return value
+
+
+AwareTime = Annotated[dt.datetime, BeforeValidator(_iso_text), AfterValidator(validation.as_utc)]
 Title = Annotated[str, Field(min_length=1, max_length=validation.TITLE_MAX)]
 LongText = Annotated[str, Field(max_length=validation.LONG_TEXT_MAX)]
 ShortText = Annotated[str, Field(max_length=validation.SHORT_TEXT_MAX)]

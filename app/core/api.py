@@ -15,6 +15,7 @@ from flask import Blueprint, g, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select, func, select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.core.errors import DomainError, Unauthorised, ValidationFailed
 
@@ -22,6 +23,8 @@ API_PREFIX = "/api/v1"
 MAX_PER_PAGE = 100
 # Beyond this the offset no longer fits the databases' 64-bit integers (a 500, not an empty page).
 MAX_PAGE = 1_000_000
+# Ids are 32-bit on PostgreSQL: a larger one names no row (and overflows if handed to the database).
+MAX_ID = 2**31 - 1
 
 
 @dataclass
@@ -117,6 +120,11 @@ def _fields_with_nul(data: Any) -> list[str]:
 def parse_body(model: type[BaseModel]) -> BaseModel:
     """Validate the JSON body: 400 when it is not a JSON object, 422 with ``fields`` otherwise."""
     raw = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A body sent without its length (chunked) is cut at the limit rather than refused: a cut
+        # body must not pass for a whole one.
+        raise RequestEntityTooLarge()
     if not raw.strip():
         data: Any = {}
     else:

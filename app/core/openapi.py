@@ -8,7 +8,7 @@ from flask import Flask, current_app
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from app.core.api import API_PREFIX, MAX_PAGE, MAX_PER_PAGE, EndpointMeta, api_blueprint
+from app.core.api import API_PREFIX, MAX_ID, MAX_PAGE, MAX_PER_PAGE, EndpointMeta, api_blueprint
 
 bp = api_blueprint("openapi", __name__)
 
@@ -33,7 +33,8 @@ _CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+):)?(?P<name>\w+)>")
 def _path_and_params(rule: str) -> tuple[str, list[dict[str, Any]]]:
     params = []
     for match in _CONVERTER.finditer(rule):
-        schema = {"type": "integer"} if match["conv"] == "int" else {"type": "string"}
+        schema = ({"type": "integer", "minimum": 0, "maximum": MAX_ID} if match["conv"] == "int"
+                  else {"type": "string"})
         params.append({"name": match["name"], "in": "path", "required": True, "schema": schema})
     return _CONVERTER.sub(lambda m: "{" + m["name"] + "}", rule), params
 
@@ -91,9 +92,12 @@ def build_document(app: Flask) -> dict[str, Any]:
             elif isinstance(model, str):
                 answer["content"] = {model: {"schema": {"type": "string"}}}
             operation["responses"][str(status)] = answer
-        error_codes = set(meta.errors) | {400} | ({401} if meta.auth != "none" else set())
-        if meta.body is not None:
-            error_codes.add(422)
+        # 401 everywhere: even a public read refuses a token that is sent but not valid.
+        error_codes = set(meta.errors) | {400, 401}
+        if meta.body is not None or meta.raw_body:
+            error_codes.add(413)
+        if meta.body is not None or meta.paginated or meta.query:
+            error_codes.add(422)  # a page number or a filter can be refused as much as a body
         for status in sorted(error_codes):
             operation["responses"][str(status)] = {
                 "description": str(status),

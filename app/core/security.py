@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, request
 
+DOWNLOAD_POLICY = "default-src 'none'; sandbox"
+
 
 def content_security_policy() -> str:
     img = "'self' data:"
@@ -31,6 +33,9 @@ def register_security_headers(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         headers = response.headers
+        if headers.get("Content-Disposition", "").startswith("attachment"):
+            # A file to save, never a page: nothing in it may run, whatever a browser makes of it.
+            headers.setdefault("Content-Security-Policy", DOWNLOAD_POLICY)
         headers.setdefault("Content-Security-Policy", content_security_policy())
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")

@@ -52,8 +52,8 @@ def conflict_pairs(challenge_id: int) -> set[tuple[int, int]]:
             select(TeamMember.team_id, TeamMember.user_id, User.organisation)
             .join(User, User.id == TeamMember.user_id).where(TeamMember.challenge_id == challenge_id)):
         members.setdefault(team_id, []).append((user_id, organisation_key(organisation)))
-    recorded = set(db.session.execute(select(Conflict.juror_user_id, Conflict.team_id)
-                                      .where(Conflict.challenge_id == challenge_id)).tuples())
+    recorded = set(map(tuple, db.session.execute(select(Conflict.juror_user_id, Conflict.team_id)
+                                                  .where(Conflict.challenge_id == challenge_id))))
     ideas = db.session.execute(select(Idea.id, Idea.team_id).where(Idea.challenge_id == challenge_id)).all()
     pairs = set()
     for juror_id, organisation in jurors:

@@ -129,7 +129,7 @@ def _greedy_order(elig: list[set[int]], take: list[int]) -> list[int]:
     repair pass has far more to do (487 moves instead of 2 in tests/judging/bench_assignment.py)."""
     forced = [i for i in range(len(take)) if take[i] and take[i] == len(elig[i])]
     free = [i for i in range(len(take)) if take[i] and take[i] < len(elig[i])]
-    random.Random(SHUFFLE_SEED).shuffle(free)
+    random.Random(SHUFFLE_SEED).shuffle(free)  # nosec B311 - a fixed order that balances loads, not a secret
     return forced + free
 
 

@@ -35,7 +35,7 @@ def progress(challenge_id: int, round_: int, ideas: Iterable[Any], scored: set[t
         if idea_id in idea_ids and (juror_id, idea_id) not in conflicted]
     jury = set(db.session.scalars(select(Juror.user_id).where(Juror.challenge_id == challenge_id)))
     people = jury | {juror_id for juror_id, _idea in pairs} | {juror_id for juror_id, _idea in scored}
-    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(people))).tuples().all()) \
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(people))).all()) \
         if people else {}
     by_juror = {juror_id: [0, 0] for juror_id in jury | {juror_id for juror_id, _idea in pairs}}
     by_idea = {idea_id: [0, 0] for idea_id in idea_ids}

@@ -258,8 +258,8 @@ def auto_assign(challenge: Challenge, actor: Any) -> AssignmentRun:
     jurors = [JurorSlot(user_id, frozenset(tracks) if tracks else None) for user_id, tracks in db.session.execute(
         select(Juror.user_id, Juror.track_ids).where(Juror.challenge_id == challenge.id))]
     conflicts = access.conflict_pairs(challenge.id)
-    existing = set(db.session.execute(select(Assignment.juror_user_id, Assignment.idea_id).where(
-        Assignment.challenge_id == challenge.id, Assignment.round == round_)).tuples())
+    existing = set(map(tuple, db.session.execute(select(Assignment.juror_user_id, Assignment.idea_id).where(
+        Assignment.challenge_id == challenge.id, Assignment.round == round_))))
     stale = existing & conflicts
     removed = _drop_pairs(challenge.id, sorted(stale), round_) if stale else (0, 0)
     plan = plan_assignments(ideas, jurors, conflicts, existing - stale, challenge.reviews_per_entry)

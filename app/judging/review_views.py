@@ -5,6 +5,7 @@ text in it, and, after a version conflict, the saved version next to it.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -16,7 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
 
 from app.core.errors import Conflict, NotFound, ValidationFailed
-from app.core.forms import apply_errors, text_limit
+from app.core.forms import apply_errors, sent_version, text_limit
 from app.judging import reviews
 from app.judging.blueprint import bp
 from app.submissions import access as submission_access
@@ -87,12 +88,17 @@ def _attachments(idea: Any, blind: bool) -> list[dict[str, Any]]:
     return items
 
 
+SCORE_TEXT = re.compile(r"-?[0-9]{1,9}")
+
+
 def _chosen_scores(challenge: Any) -> dict[int, Any]:
     chosen: dict[int, Any] = {}
     for criterion in challenge.criteria:
         raw = (request.form.get(f"score-{criterion.id}") or "").strip()
         if raw:
-            chosen[criterion.id] = int(raw) if raw.lstrip("-").isdecimal() else raw
+            # Only a short plain number becomes one ("--5" or five thousand digits would raise here);
+            # anything else goes to the service as typed, which refuses it with a message.
+            chosen[criterion.id] = int(raw) if SCORE_TEXT.fullmatch(raw) else raw
     return chosen
 
 
@@ -121,7 +127,7 @@ def score(idea_id: int):
     chosen = _chosen_scores(challenge)
     if not form.validate_on_submit():
         return _render_score(idea, challenge, review, form, chosen, 422)
-    version = int(form.version.data) if (form.version.data or "").isdecimal() else None
+    version = sent_version(form.version.data)
     try:
         saved = reviews.save_review(idea.id, user, chosen, form.comment.data or "", form.private_note.data or "",
                                     version=version)

@@ -83,7 +83,9 @@ def clean_scores(challenge: Challenge, scores: Mapping[Any, Any]) -> dict[int, i
     given: dict[int, Any] = {}
     problems: dict[str, str] = {}
     for key, value in (scores or {}).items():
-        criterion_id = int(key) if isinstance(key, int) or (isinstance(key, str) and key.isdecimal()) else None
+        # A key of thousands of digits would not even convert: no criterion has such an id.
+        criterion_id = int(key) if isinstance(key, int) or (isinstance(key, str) and key.isdecimal()
+                                                            and len(key) <= 10) else None
         if criterion_id not in criteria:
             problems[f"scores.{key}"] = _("This is not a criterion of this challenge.")
         else:

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.errors import Conflict, ValidationFailed
+from app.core.forms import sent_version
 from app.portfolio import services
 from app.portfolio.access import project_or_404, require_admin, require_editor
 from app.portfolio.blueprint import bp
@@ -60,7 +61,7 @@ def edit_project(project_id: int):
     if request.method == "GET":
         form.fill(project)
     elif not _adding_row(form) and form.validate_on_submit():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        version = sent_version(form.version.data)
         try:
             services.update_project(project, user, form.values(), version=version)
         except ValidationFailed as error:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 from urllib.parse import urlsplit
-from xml.etree import ElementTree as ET
+from xml.etree import ElementTree as ET  # nosec B405 - writes the feed, never parses input
 
 from flask import current_app
 from flask_babel import get_locale

@@ -20,7 +20,7 @@ SORT_LABELS = {"newest": _l("Newest first"), "updated": _l("Recently updated"), 
                "stage": _l("Stage (idea to scaled)")}
 NO_THEME = _l("No theme")
 
-assert set(STAGE_LABELS) == set(STAGES) == set(STAGE_COLOURS)
+assert set(STAGE_LABELS) == set(STAGES) == set(STAGE_COLOURS)  # nosec B101 - import-time check that the tables agree
 
 
 def stage_label(stage: str | None) -> str:

@@ -27,4 +27,4 @@ MAST_HINTS = {
 RATING_LABELS = {1: _l("1 – very poor"), 2: _l("2 – poor"), 3: _l("3 – fair"), 4: _l("4 – good"),
                  5: _l("5 – very good")}
 
-assert set(MAST_LABELS) == set(MAST_DOMAINS) == set(MAST_HINTS)
+assert set(MAST_LABELS) == set(MAST_DOMAINS) == set(MAST_HINTS)  # nosec B101 - import-time check that the tables agree

@@ -73,4 +73,4 @@ def render(pipeline: Pipeline, chart_id: str = "pipeline-chart") -> Markup:
             colour = "#0b0c0c" if count else "#505a5f"
             out.append(f'<text x="{x + max(bar, 3) + 4 if bar else x}" y="{y + 22}" fill="{colour}">{count}</text>')
     out.append("</svg>")
-    return Markup("".join(out))
+    return Markup("".join(out))  # nosec B704 - every text above is escaped

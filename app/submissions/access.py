@@ -54,7 +54,7 @@ def _juror_can_view(idea: Idea, user: Any) -> bool:
 
 def challenge_of(obj: Idea | Team) -> Challenge:
     challenge = db.session.get(Challenge, obj.challenge_id)
-    assert challenge is not None  # the foreign key cascades
+    assert challenge is not None  # nosec B101 - the foreign key cascades
     return challenge
 
 

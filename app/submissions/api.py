@@ -116,7 +116,7 @@ def withdraw(idea_id: int):
 
 
 @endpoint(bp, "/ideas/<int:idea_id>/attachments", methods=["POST"], raw_body="multipart/form-data",
-          responses={201: AttachmentOut}, errors=(403, 404, 409, 413, 415, 422),
+          responses={201: AttachmentOut}, errors=(403, 404, 409, 413, 415, 422, 503),
           summary="Attach a PDF, PNG or JPEG (recognised by content)")
 def add_attachment(idea_id: int):
     idea = access.idea_for_member(idea_id, api_user())

@@ -10,7 +10,7 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
-from app.core.forms import text_limit
+from app.core.forms import sent_version, text_limit
 from app.submissions.validation import LONG_TEXT_MAX, MAX_LINKS, TITLE_MAX, parse_budget, split_links
 
 LONG = {"rows": 6, "maxlength": LONG_TEXT_MAX}
@@ -62,10 +62,7 @@ class IdeaForm(FlaskForm):
         return data
 
     def expected_version(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
+        return sent_version(self.version.data)
 
 
 class AttachmentForm(FlaskForm):

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.challenges.access import assert_submissions_open, team_deadline
 from app.challenges.models import Challenge
-from app.core import audit, clock
+from app.core import audit
 from app.core.db import begin_write
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.outbox import external_url, queue_mail_to_user
@@ -101,12 +101,11 @@ def save_idea(team: Team, actor: Any, data: Mapping[str, Any],
         idea = _lock_idea_of_team(team_id)
         _require_member(team, actor, idea)
         challenge = challenge_of(team)
-        assert_submissions_open(challenge, team)
+        now = assert_submissions_open(challenge, team)
         _refuse_not_retained(idea)
         if version is not None and idea is not None and version != idea.version:
             raise _version_conflict()
         values = clean_idea_data(data, challenge)
-        now = clock.now()
         created = idea is None
         if idea is None:
             idea = Idea(team_id=team.id, challenge_id=challenge.id, round=challenge.round, status="draft",
@@ -152,7 +151,7 @@ def submit_idea(idea: Idea, actor: Any) -> Idea:
     team_id = idea.team_id
     with _writing():
         team, idea, challenge = _lock_for_idea(team_id, actor)
-        assert_submissions_open(challenge, team)
+        now = assert_submissions_open(challenge, team)
         _refuse_not_retained(idea)
         if idea.status == "submitted":
             db.session.commit()
@@ -164,7 +163,6 @@ def submit_idea(idea: Idea, actor: Any) -> Idea:
         if not rules.team_large_enough(len(team.members), challenge.team_min_size):
             raise Conflict(_("A team needs at least %(n)s members to submit.", n=challenge.team_min_size),
                            code="team_too_small")
-        now = clock.now()
         idea.status = "submitted"
         idea.submitted_at = now
         idea.withdrawn_at = None
@@ -206,12 +204,11 @@ def withdraw_idea(idea: Idea, actor: Any) -> Idea:
     team_id = idea.team_id
     with _writing():
         team, idea, challenge = _lock_for_idea(team_id, actor)
-        assert_submissions_open(challenge, team)
+        now = assert_submissions_open(challenge, team)
         _refuse_not_retained(idea)
         if idea.status == "withdrawn":
             db.session.commit()
             return idea
-        now = clock.now()
         previous = idea.submitted_at
         idea.status = "withdrawn"
         idea.withdrawn_at = now
@@ -236,14 +233,14 @@ def add_attachment(idea: Idea, actor: Any, file_storage: Any) -> Attachment:
     try:
         with _writing():
             team, idea, challenge = _lock_for_idea(team_id, actor)
-            assert_submissions_open(challenge, team)
+            now = assert_submissions_open(challenge, team)
             _refuse_not_retained(idea)
             if len(idea.attachments) >= MAX_ATTACHMENTS:
                 raise Conflict(_("An idea can have at most %(n)s attachments. Remove one first.",
                                  n=MAX_ATTACHMENTS), code="too_many_attachments")
             attachment = Attachment(idea_id=idea.id, filename=staged.filename, size=staged.size,
                                     content_type=staged.content_type, stored_name=uploads.new_stored_name(),
-                                    uploaded_by_id=actor.id, created_at=clock.now())
+                                    uploaded_by_id=actor.id, created_at=now)
             db.session.add(attachment)
             db.session.flush()
             staged.stored_name = attachment.stored_name

@@ -96,11 +96,12 @@ def clean_filename(raw: str | None, extension: str = "") -> str:
     return name
 
 
-def recognise(head: bytes, filename: str, declared_type: str | None) -> tuple[str, str]:
+def recognise(head: bytes, filename: str, declared_type: str | None, tail: bytes = b"") -> tuple[str, str]:
     """(content type, extension) of an accepted file, judged by its bytes; 415 for anything else.
 
     The name and the declared type never make a file acceptable; they can only make it refused,
-    when they say it is something else (an HTML page carrying a PDF header, say).
+    when they say it is something else (an HTML page carrying a PDF header, say). Markup is looked
+    for at both ends: a page glued after an image is a polyglot too, however long the image.
     """
     kind = filetype.guess(head) if head else None
     if kind is None or kind.extension not in ACCEPTED:
@@ -113,7 +114,7 @@ def recognise(head: bytes, filename: str, declared_type: str | None) -> tuple[st
     declared = (declared_type or "").lower()
     if any(marker in declared for marker in _RISKY_DECLARED):
         raise UnsupportedFileType(_("Only PDF, PNG and JPEG files can be attached."))
-    if _MARKUP.search(head[:SNIFF_BYTES]):
+    if _MARKUP.search(head[:SNIFF_BYTES]) or _MARKUP.search(tail[-SNIFF_BYTES:]):
         raise UnsupportedFileType(_("This file contains web page code. "
                                     "Only PDF, PNG and JPEG files can be attached."))
     return content_type, extensions[0]
@@ -132,7 +133,7 @@ def stage(stream: IO[bytes], raw_filename: str | None, declared_type: str | None
     limit = max_bytes()
     temp_path = upload_dir() / f".upload-{secrets.token_hex(16)}.part"
     size = 0
-    head = b""
+    head = tail = b""
     try:
         with open(temp_path, "xb") as handle:
             while True:
@@ -145,11 +146,12 @@ def stage(stream: IO[bytes], raw_filename: str | None, declared_type: str | None
                                          mb=current_app.config["UPLOAD_MAX_MB"]))
                 if len(head) < SNIFF_BYTES:
                     head += chunk[:SNIFF_BYTES - len(head)]
+                tail = (tail + chunk[-SNIFF_BYTES:])[-SNIFF_BYTES:]
                 _write_chunk(handle, chunk)
             handle.flush()
             os.fsync(handle.fileno())
         base_name = clean_filename(raw_filename)
-        content_type, extension = recognise(head, base_name, declared_type)
+        content_type, extension = recognise(head, base_name, declared_type, tail)
         return StagedFile(temp_path=temp_path, filename=clean_filename(raw_filename, extension), size=size,
                           content_type=content_type)
     except OSError as error:

@@ -203,10 +203,23 @@ def upload_attachment(idea_id: int):
     except DomainError as error:
         if error.status in (403, 404):
             raise
+        if error.status >= 500:
+            return _upload_unavailable(idea, error.message)
         flash(error.fields.get("file") or error.message, "error")
         return redirect(back, 303)
     flash(_("“%(name)s” is attached.", name=attachment.filename), "success")
     return redirect(back, 303)
+
+
+def _upload_unavailable(idea: Idea, message: str):
+    """Storage failed (a full disk): not the person's fault nor a refusal, so the idea's form
+    answers 503 with Retry-After, which browsers, proxies and scripts all understand."""
+    db.session.rollback()
+    form = IdeaForm(formdata=None)
+    form.set_tracks(access.challenge_of(idea))
+    form.fill_from(idea)
+    body, status = _render_form(idea.team, form, 503, problem=message)
+    return body, status, {"Retry-After": "60"}
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.challenges.access import assert_submissions_open
+from app.challenges.access import assert_submissions_open, valid_id
 from app.challenges.models import Challenge
 from app.core import audit, clock
 from app.core.db import begin_write
@@ -37,8 +37,9 @@ def _with_members(stmt: Any) -> Any:
 
 
 def visible_team(team_id: int, user: Any) -> Team:
-    """A team for its members and the organisers of its challenge; 404 for everyone else."""
-    team = db.session.scalar(_with_members(select(Team).where(Team.id == team_id)))
+    """A team for its members and the organisers of its challenge; 404 for everyone else (and for
+    an id no row can have, which the database would refuse as an overflow)."""
+    team = db.session.scalar(_with_members(select(Team).where(Team.id == team_id))) if valid_id(team_id) else None
     if team is None:
         raise NotFound()
     if team.is_member(user):
