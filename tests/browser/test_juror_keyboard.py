@@ -3,6 +3,7 @@ queue, scores both entries with "Save and next", and sees their progress reach 2
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import sign_in
@@ -50,8 +51,9 @@ def test_a_juror_scores_the_queue_with_the_keyboard(app, live_server, page):
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Heart failure care at home", level=1).wait_for()
 
-    # The first criterion has the focus on arrival; arrows move within its radio group.
-    assert focused(page)["id"] == f"score-{first}-1"
+    # The first criterion has the focus on arrival (autofocus lands after the first paint, so wait
+    # for it rather than read it at once); arrows move within its radio group.
+    expect(page.locator(f"#score-{first}-1")).to_be_focused()
     press(page, "ArrowDown", 3)  # 1 → 4
     assert focused(page) | {"text": ""} == {"tag": "INPUT", "id": f"score-{first}-4", "type": "radio", "text": "",
                                             "checked": True}
@@ -68,7 +70,7 @@ def test_a_juror_scores_the_queue_with_the_keyboard(app, live_server, page):
     # The next entry to score comes up, with the banner saying the first one is saved.
     page.get_by_role("heading", name="Asthma coaching by text message", level=1).wait_for()
     assert page.get_by_role("status").filter(has_text="Scores saved for “Heart failure care at home”").is_visible()
-    assert focused(page)["id"] == f"score-{first}-1"
+    expect(page.locator(f"#score-{first}-1")).to_be_focused()
     press(page, "ArrowDown", 1)  # 2
     page.keyboard.press("Tab")
     press(page, "ArrowDown", 4)  # 2, 3, 4, 5

@@ -5,6 +5,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from app.core import clock
 from tests.browser.conftest import sign_in
@@ -49,7 +50,7 @@ def test_administrator_sets_up_a_challenge_from_the_health_template_and_opens_it
 
     # Dates, typed in the administrator's time zone.
     page.get_by_role("link", name="Dates", exact=True).click()
-    assert page.get_by_text(f"Times are in your time zone, {zone.key}.").is_visible()
+    expect(page.get_by_text(f"Times are in your time zone, {zone.key}.")).to_be_visible()
     page.get_by_label("Opens for teams and ideas").fill(opens.astimezone(zone).strftime(LOCAL))
     page.get_by_label("Submission deadline").fill(deadline.astimezone(zone).strftime(LOCAL))
     page.get_by_role("button", name="Save and return to the set-up").click()
@@ -86,7 +87,7 @@ def test_administrator_sets_up_a_challenge_from_the_health_template_and_opens_it
 
     # Check the answers, then open.
     page.get_by_role("link", name="Back to the set-up").click()
-    assert page.get_by_text("Everything needed is in place.").is_visible()
+    expect(page.get_by_text("Everything needed is in place.")).to_be_visible()
     page.get_by_role("link", name="Check and open the challenge").click()
     page.get_by_role("heading", name="Check your answers before opening", level=1).wait_for()
     assert page.get_by_role("alert").count() == 0

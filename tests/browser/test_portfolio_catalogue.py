@@ -1,5 +1,6 @@
 """A visitor filters the portfolio, searches without diacritics, and opens a project."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.portfolio.catalogue_data import catalogue_world
 
@@ -20,11 +21,12 @@ def test_visitor_filters_the_catalogue_and_opens_a_project(app, page):
     page.get_by_role("button", name="Show projects").click()
     cards = page.locator(".portfolio-card h2")
     # "iasi" also finds "Iași" in the organisations' names.
-    assert cards.all_inner_texts() == ["Ambulance routing", "Apps for 100% of GPs_", "Telemedicine for rural Iași"]
+    # expect() waits for the new page: reading the cards at once could catch the old one unloading.
+    expect(cards).to_have_text(["Ambulance routing", "Apps for 100% of GPs_", "Telemedicine for rural Iași"])
 
     page.get_by_label("Stage").select_option("pilot")
     page.get_by_role("button", name="Show projects").click()
-    assert cards.all_inner_texts() == ["Telemedicine for rural Iași"]
+    expect(cards).to_have_text(["Telemedicine for rural Iași"])
     assert page.get_by_label("Search").input_value() == "iasi"
 
     page.get_by_role("link", name="Telemedicine for rural Iași").click()
@@ -38,4 +40,4 @@ def test_visitor_filters_the_catalogue_and_opens_a_project(app, page):
     page.get_by_role("button", name="Show projects").click()
     page.get_by_role("heading", name="No project matches").wait_for()
     page.get_by_role("link", name="Clear all filters").click()
-    assert page.locator(".portfolio-card").count() == 6
+    expect(page.locator(".portfolio-card")).to_have_count(6)
