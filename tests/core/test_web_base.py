@@ -70,6 +70,56 @@ def test_tile_host_is_allowed_for_images_only(app, client, monkeypatch):
     assert policy.count("tile.example.org") == 1
 
 
+# Every kind of answer a browser can be sent to: (method, path, form data, expected status, a download?).
+ANSWER_KINDS = {
+    "HTML page": ("GET", "/portfolio", None, 200, False),
+    "HTML error page": ("GET", "/challenges/987654", None, 404, False),
+    "HTML form refused (CSRF)": ("POST", "/login", {"email": "x@example.org", "password": "x"}, 400, False),
+    "HTML wrong method": ("PUT", "/login", None, 405, False),
+    "API JSON": ("GET", "/api/v1/portfolio", None, 200, False),
+    "API error": ("GET", "/api/v1/me", None, 401, False),
+    "API wrong method": ("DELETE", "/api/v1/portfolio", None, 405, False),
+    "health check": ("GET", "/healthz", None, 200, False),
+    "static file": ("GET", "/static/js/salus.js", None, 200, False),
+    "feed": ("GET", "/portfolio/feed.atom", None, 200, False),
+    "CSV download": ("GET", "/portfolio/export.csv", None, 200, True),
+    "JSON download": ("GET", "/portfolio/export.json", None, 200, True),
+    "ZIP download": ("GET", "/portfolio/export.zip", None, 200, True),
+}
+
+
+def directives(policy: str) -> dict[str, list[str]]:
+    return {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
+
+
+@pytest.mark.parametrize("kind", ANSWER_KINDS)
+def test_every_kind_of_answer_keeps_the_browser_rules(client, kind):
+    """Whatever the answer, a browser runs no inline script from it, frames it nowhere, does not
+    guess its type and sends no full address onwards; a file to save runs nothing at all."""
+    method, path, data, status, download = ANSWER_KINDS[kind]
+    response = client.open(path, method=method, data=data)
+    assert response.status_code == status
+    policy = response.headers["Content-Security-Policy"]
+    found = directives(policy)
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    assert found.get("script-src", found.get("default-src")) in (["'self'"], ["'none'"])
+    assert found.get("frame-ancestors") == ["'none'"] or response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] in ("strict-origin-when-cross-origin", "same-origin", "no-referrer")
+    assert "Strict-Transport-Security" not in response.headers  # plain http: HSTS would be ignored or wrong
+    if download:
+        assert response.headers["Content-Disposition"].startswith("attachment")
+        assert policy == "default-src 'none'; sandbox"
+
+
+@pytest.mark.parametrize("path", ["/", "/api/v1/portfolio", "/portfolio/export.csv", "/no-such-page"])
+def test_hsts_only_over_https(client, path):
+    assert "Strict-Transport-Security" not in client.get(path).headers
+    secure = client.get(path, base_url="https://salus.test")
+    hsts = dict(part.strip().partition("=")[::2] for part in secure.headers["Strict-Transport-Security"].split(";"))
+    assert int(hsts["max-age"]) >= 365 * 24 * 3600 and "includeSubDomains" in hsts
+
+
 # --- errors -------------------------------------------------------------------------------------------
 
 def test_an_unknown_page_is_an_html_404(client):

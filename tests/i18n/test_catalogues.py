@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 from babel.messages.catalog import Catalog
-from babel.messages.extract import DEFAULT_KEYWORDS, default_directory_filter, extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -170,8 +170,9 @@ def extract_from_code() -> Catalog:
         method_map, options_map = parse_mapping_cfg(handle, str(BABEL_CFG))
 
     def only_the_app(path: str) -> bool:
+        # pybabel skips folders whose names start with a dot or an underscore (__pycache__).
         resolved = Path(path).resolve()
-        return default_directory_filter(path) and (resolved == APP_DIR or APP_DIR in resolved.parents)
+        return not resolved.name.startswith((".", "_")) and (resolved == APP_DIR or APP_DIR in resolved.parents)
 
     catalog = Catalog()
     for filename, lineno, message, comments, context in extract_from_dir(

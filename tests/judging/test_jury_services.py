@@ -62,8 +62,8 @@ def scores_for(challenge: Any) -> dict[int, int]:
 
 
 def pairs(db, challenge_id: int) -> set[tuple[int, int]]:
-    return set(db.session.execute(select(Assignment.juror_user_id, Assignment.idea_id)
-                                  .where(Assignment.challenge_id == challenge_id)).tuples())
+    return set(map(tuple, db.session.execute(select(Assignment.juror_user_id, Assignment.idea_id)
+                                             .where(Assignment.challenge_id == challenge_id))))
 
 
 def outbox(db, kind: str) -> list[OutboxMail]:

@@ -3,7 +3,6 @@ one review row, whatever the database. Each thread has its own app context, so i
 and connection, as concurrent requests do."""
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
@@ -14,33 +13,15 @@ from app.core.errors import DomainError
 from app.extensions import db as database
 from app.judging import reviews
 from app.judging.models import CriterionScore, Review
+from tests.concurrency import run_together as together
 from tests.judging.test_review_world import build_world, full_scores
 
 pytestmark = pytest.mark.slow
 
 
 def run_together(app, calls) -> list[str]:
-    barrier = threading.Barrier(len(calls))
-    results = [""] * len(calls)
-
-    def worker(index: int, call) -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[index] = f"v{call()}"
-            except DomainError as error:
-                results[index] = error.code
-            except Exception as error:  # noqa: BLE001 - any other failure must show in the assertion
-                results[index] = f"crash: {error!r}"
-            finally:
-                database.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    """Each save's outcome: "v<version>" when it went through, else its error code."""
+    return together(app, calls, describe=lambda version: f"v{version}")
 
 
 def save(user_id: int, idea_id: int, scores, version):

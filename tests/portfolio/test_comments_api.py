@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.accounts.services import erase_account
+from app.accounts.personal_data import erase_account
 from app.extensions import db as database
 from app.portfolio.models import ProjectComment
 from tests.portfolio.citizen_support import comment, error_of, headers_for, person, project, settle, unconfirm

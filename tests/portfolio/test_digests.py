@@ -125,7 +125,7 @@ def test_erased_accounts_get_nothing(db, client):
     ana, bogdan = person("Ana Pop"), person("Bogdan Ion")
     follows(heart, ana, bogdan)
     event(heart, "update", title="News", update_id=1)
-    from app.accounts.services import erase_account
+    from app.accounts.personal_data import erase_account
 
     erase_account(bogdan)
     assert send_digests() == 1

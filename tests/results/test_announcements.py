@@ -8,7 +8,7 @@ from sqlalchemy import event, func, select
 
 from app.accounts.models import User
 from app.accounts.passwords import hash_password
-from app.accounts.services import erase_account
+from app.accounts.personal_data import erase_account
 from app.challenges.models import Challenge
 from app.core.audit import AuditEvent
 from app.core.errors import Conflict, Forbidden, ValidationFailed

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from app.accounts.services import erase_account
+from app.accounts.personal_data import erase_account
 from app.challenges import services as challenge_services
 from app.core import audit
 from app.core.audit import AuditEvent

@@ -3,44 +3,18 @@ whatever the database. Each thread has its own app context, so its own session a
 as concurrent requests do."""
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
 
 from app.accounts.models import User
 from app.challenges.models import Challenge
-from app.core.errors import DomainError
 from app.extensions import db as database
 from app.results import votes
+from tests.concurrency import run_together
 from tests.results.test_vote_world import more_entries, open_world, vote_rows, voter
 
 pytestmark = pytest.mark.slow
-
-
-def run_together(app, calls) -> list[str]:
-    barrier = threading.Barrier(len(calls))
-    results = [""] * len(calls)
-
-    def worker(index: int, call) -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                call()
-                results[index] = "ok"
-            except DomainError as error:
-                results[index] = error.code
-            except Exception as error:  # noqa: BLE001 - any other failure must show in the assertion
-                results[index] = f"crash: {error!r}"
-            finally:
-                database.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def cast(challenge_id: int, user_id: int, idea_id: int):

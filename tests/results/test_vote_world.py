@@ -64,8 +64,8 @@ def other_challenge(world: Judged) -> tuple[Any, Any]:
 
 def vote_rows(challenge_id: int) -> list[tuple[int, int]]:
     settle()
-    return sorted(database.session.execute(select(Vote.idea_id, Vote.user_id)
-                                           .where(Vote.challenge_id == challenge_id)).tuples())
+    return sorted(map(tuple, database.session.execute(select(Vote.idea_id, Vote.user_id)
+                                                      .where(Vote.challenge_id == challenge_id))))
 
 
 def test_the_world_opens_a_vote_on_the_four_submitted_entries(db):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.accounts import services as accounts
+from app.accounts import personal_data
 from app.core.errors import Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed
 from app.core.outbox import OutboxMail
 from app.teams import finder, invitations, services
@@ -164,9 +164,9 @@ def test_a_seeker_who_found_a_team_meanwhile_is_not_invited(db, challenge, peopl
 def test_teams_and_profiles_are_in_the_export_and_profiles_go_with_the_account(db, challenge, people):
     team = make_team(challenge, people[0], name="Heart Beats")
     finder.post_seeker_profile(make_challenge(title="Other"), people[0], "Design", "Apps")
-    data = accounts.export_personal_data(people[0])["teams"]
+    data = personal_data.export_personal_data(people[0])["teams"]
     assert data["memberships"][0]["team"] == "Heart Beats" and data["memberships"][0]["role"] == "captain"
     assert data["team_finder_profiles"][0]["skills"] == "Design"
-    accounts.erase_account(people[0])
+    personal_data.erase_account(people[0])
     assert count(db, TeamSeeker) == 0
     assert services.visible_team(team.id, people[0]).members[0].user.display_name == "deleted user"

@@ -5,48 +5,21 @@ concurrent requests do. The test database is a file (SQLite) or a server (Postgr
 """
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
 
 from app.accounts.models import User
 from app.challenges.models import Challenge
-from app.core.errors import DomainError
 from app.extensions import db as database
 from app.teams import services
 from app.teams.models import Team, TeamMember
+from tests.concurrency import run_together
 from tests.conftest import make_user
 from tests.factories import make_challenge, make_team
 from tests.teams.conftest import count
 
 pytestmark = pytest.mark.slow
-
-
-def run_together(app, calls) -> list[str]:
-    """Run each call(session-bound helpers) in its own thread, released at the same instant."""
-    barrier = threading.Barrier(len(calls))
-    results: list[str] = [""] * len(calls)
-
-    def worker(index: int, call) -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                call()
-                results[index] = "ok"
-            except DomainError as error:
-                results[index] = error.code
-            except Exception as error:  # noqa: BLE001 - any other failure must show in the assertion
-                results[index] = f"crash: {error!r}"
-            finally:
-                database.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_twenty_people_for_three_free_places(app, db):
