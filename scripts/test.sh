@@ -40,13 +40,20 @@ run_suite() {
     shift
     echo
     echo "=== Tests on $label ==="
-    "$@" "$PY" -m pytest "${PYTEST_ARGV[@]}"
+    "$@" "$PY" -m pytest "${PARALLEL[@]}" "${PYTEST_ARGV[@]}"
     status=$?
     echo "=== $label: $( [ $status -eq 0 ] && echo passed || echo "FAILED (pytest exit code $status)" ) in $((SECONDS - started)) s ==="
     return $status
 }
 
 PYTEST_ARGV=("$@")
+# One pytest worker per core (at most four; TEST_WORKERS=1 runs in one process). Each worker has
+# its own database, mail server and upload folder; a test file stays on one worker, so that its
+# module fixtures are built once.
+workers=${TEST_WORKERS:-$(nproc 2>/dev/null || echo 1)}
+[ "$workers" -gt 4 ] && workers=4
+PARALLEL=()
+[ "$workers" -gt 1 ] && PARALLEL=(-n "$workers" --dist loadfile)
 install_chromium
 
 failed=0
