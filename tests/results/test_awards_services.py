@@ -2,7 +2,6 @@
 never exceeded (also by two organisers at once), replace semantics and the audit trail."""
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from app.core.errors import Conflict, DomainError, Forbidden, NotFound
 from app.extensions import db as database
 from app.results import awards
 from app.results.models import Award
+from tests.concurrency import run_together
 from tests.conftest import make_user
 from tests.factories import make_challenge, make_idea, make_team
 from tests.results.scenario import judged
@@ -207,30 +207,15 @@ def test_two_organisers_at_once_cannot_together_exceed_the_budget(app, db, froze
     challenge_id, organisers = world.challenge.id, [world.organiser.id, second.id]
     alpha, beta = ids(world, "Alpha", "Beta")
     db.session.remove()
-    barrier = threading.Barrier(2)
-    results = [""] * 2
 
-    def worker(index: int, idea_id: int) -> None:
-        with app.app_context():
-            try:
-                challenge = database.session.get(Challenge, challenge_id)
-                actor = database.session.get(User, organisers[index])
-                database.session.rollback()
-                barrier.wait()
-                awards.add_award(challenge, actor, idea_id=idea_id, name="Prize", amount=D("60000"))
-                results[index] = "ok"
-            except DomainError as error:
-                results[index] = error.code
-            except Exception as error:  # noqa: BLE001 - any other failure must show in the assertion
-                results[index] = f"crash: {error!r}"
-            finally:
-                database.session.remove()
+    def add_prize(organiser_id: int, idea_id: int):
+        def call():
+            challenge = database.session.get(Challenge, challenge_id)
+            actor = database.session.get(User, organiser_id)
+            return awards.add_award(challenge, actor, idea_id=idea_id, name="Prize", amount=D("60000"))
+        return call
 
-    threads = [threading.Thread(target=worker, args=(i, idea)) for i, idea in enumerate((alpha, beta))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = run_together(app, [add_prize(organisers[0], alpha), add_prize(organisers[1], beta)])
     assert Counter(results) == {"ok": 1, "validation_failed": 1}, results
     amounts = database.session.scalars(select(Award.amount).where(Award.challenge_id == challenge_id)).all()
     assert amounts == [D("60000")]
