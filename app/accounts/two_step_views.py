@@ -102,32 +102,30 @@ def _codes_page(codes: list[str], status: int = 200):
     return render_template("accounts/recovery_codes.html", codes=codes), status
 
 
-@bp.post("/account/two-step")
-@login_required
-def two_step_confirm():
+def _codes_answer(service) -> Any:
+    """Turning two-step sign-in on and renewing the recovery codes both take a current code and
+    answer with a fresh set of recovery codes, shown once."""
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            codes = two_step.confirm_setup(_user(), form.code.data)
+            codes = service(_user(), form.code.data)
         except ValidationFailed as error:
             apply_errors(form, error.fields)
-            return _two_step_page(422, form=form)
-        return _codes_page(codes, 201)
+        else:
+            return _codes_page(codes, 201)
     return _two_step_page(422, form=form)
+
+
+@bp.post("/account/two-step")
+@login_required
+def two_step_confirm():
+    return _codes_answer(two_step.confirm_setup)
 
 
 @bp.post("/account/two-step/recovery-codes")
 @login_required
 def two_step_new_codes():
-    form = CodeForm()
-    if form.validate_on_submit():
-        try:
-            codes = two_step.regenerate_recovery_codes(_user(), form.code.data)
-        except ValidationFailed as error:
-            apply_errors(form, error.fields)
-            return _two_step_page(422, form=form)
-        return _codes_page(codes, 201)
-    return _two_step_page(422, form=form)
+    return _codes_answer(two_step.regenerate_recovery_codes)
 
 
 @bp.post("/account/two-step/off")
