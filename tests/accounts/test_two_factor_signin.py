@@ -147,6 +147,10 @@ def test_new_recovery_codes_replace_the_old(app, client, bob, frozen_clock):
     _user_id, secret, old = bob
     assert sign_in_with_code(client, "bob@example.org", code(secret)).status_code == 302
     frozen_clock.advance(seconds=30)
+    wrong = form_post(client, "/account/two-step/recovery-codes", {"code": code(secret, steps=5)},
+                      page="/account/two-step")
+    assert wrong.status_code == 422 and "This code is not right" in html(wrong)
+    assert count(app, RecoveryCode) == 10  # the old set stands
     response = form_post(client, "/account/two-step/recovery-codes", {"code": code(secret)},
                          page="/account/two-step")
     assert response.status_code == 201
