@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: the whole suite on SQLite, then again on PostgreSQL when a server answers.
+# `make test`: the whole suite on SQLite, then again on PostgreSQL when a server answers; the
+# second run repeats only the tests that reach a database (tests/database_only.py).
 # PostgreSQL is never required: TEST_DATABASE_URL chooses a server; without it, one on
 # 127.0.0.1:5432 is used when it answers. Arguments are passed to pytest.
 set -uo pipefail
@@ -62,9 +63,9 @@ run_suite "SQLite" env -u TEST_DATABASE_URL || failed=1
 pg_url=${TEST_DATABASE_URL:-}
 if [ -n "$pg_url" ]; then
     # Asked for explicitly: a server that does not answer is a failure, not a skip.
-    run_suite "PostgreSQL ($pg_url)" env TEST_DATABASE_URL="$pg_url" || failed=1
+    run_suite "PostgreSQL ($pg_url)" env TEST_DATABASE_URL="$pg_url" SALUS_DATABASE_TESTS_ONLY=1 || failed=1
 elif postgres_answers "$DEFAULT_PG_URL" 2>/dev/null; then
-    run_suite "PostgreSQL ($DEFAULT_PG_URL)" env TEST_DATABASE_URL="$DEFAULT_PG_URL" || failed=1
+    run_suite "PostgreSQL ($DEFAULT_PG_URL)" env TEST_DATABASE_URL="$DEFAULT_PG_URL" SALUS_DATABASE_TESTS_ONLY=1 || failed=1
 else
     echo
     echo "=== PostgreSQL: no server answers on 127.0.0.1:5432 and TEST_DATABASE_URL is not set; skipped ==="

@@ -21,9 +21,17 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.core import clock
+from tests import database_only
 
 CHEAP_HASH = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 DEFAULT_PASSWORD = "correct horse battery staple"  # nosec B105 - test credential
+
+
+def pytest_collection_modifyitems(config, items):
+    keep, leave_out = database_only.split(items)
+    if leave_out:
+        config.hook.pytest_deselected(items=leave_out)
+        items[:] = keep
 
 
 def free_port() -> int:

@@ -116,6 +116,7 @@ def test_sqlite_upgrade_downgrade_upgrade(tmp_path):
     round_trip("sqlite:///" + str(tmp_path / "fresh.sqlite3"), tmp_path)
 
 
+@pytest.mark.database
 def test_postgresql_upgrade_downgrade_upgrade(tmp_path):
     base = os.environ.get("TEST_DATABASE_URL", "")
     if not base.startswith(("postgresql", "postgres:")):
