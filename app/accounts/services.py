@@ -132,6 +132,17 @@ def confirm_email(token: str) -> User:
     return user
 
 
+def check_account_not_locked(key: str) -> None:
+    """Refuse (429) every sign-in step of an account with too many recent failures."""
+    ratelimit.check(LOGIN_FAILURES_PER_ACCOUNT, "login-account", key,
+                    message=_("Too many failed sign-ins for this account. Try again in 15 minutes."))
+
+
+def count_failed_sign_in(key: str) -> None:
+    """A wrong password or a wrong second-step code: both count towards the same account lock."""
+    ratelimit.hit(LOGIN_FAILURES_PER_ACCOUNT, "login-account", key)
+
+
 def authenticate(email: str, password: str, client_address: str) -> User:
     """The account for these credentials, counting failures.
 
@@ -141,13 +152,12 @@ def authenticate(email: str, password: str, client_address: str) -> User:
     passwords get the same answer, after the same work.
     """
     key = rules.email_key(email)
-    ratelimit.check(LOGIN_FAILURES_PER_ACCOUNT, "login-account", key,
-                    message=_("Too many failed sign-ins for this account. Try again in 15 minutes."))
+    check_account_not_locked(key)
     ratelimit.check(LOGIN_FAILURES_PER_ADDRESS, "login-address", client_address,
                     message=_("Too many failed sign-ins from your network. Try again in 15 minutes."))
     user = db.session.scalar(select(User).where(User.email_key == key, User.erased_at.is_(None)))
     if not verify_password(user.password_hash if user else None, password):
-        ratelimit.hit(LOGIN_FAILURES_PER_ACCOUNT, "login-account", key)
+        count_failed_sign_in(key)
         ratelimit.hit(LOGIN_FAILURES_PER_ADDRESS, "login-address", client_address)
         raise Unauthorised(_("The e-mail address or password is not right."), code="invalid_credentials")
     assert user is not None  # nosec B101 - narrows the type: no account never verifies

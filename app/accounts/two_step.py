@@ -22,9 +22,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.accounts import rules
 from app.accounts.models import ApiToken, LoginSession, PendingSignIn, RecoveryCode, TwoStepCredential, User
 from app.accounts.passwords import verify_password
-from app.accounts.services import LOGIN_FAILURES_PER_ACCOUNT, authenticate, create_api_token
+from app.accounts.services import (authenticate, check_account_not_locked, count_failed_sign_in,
+                                   create_api_token)
 from app.accounts.site_settings import role_requires_two_step, two_step_setup_required
-from app.core import audit, clock, ratelimit
+from app.core import audit, clock
 from app.core.errors import Conflict, Forbidden, NotFound, Unauthorised, ValidationFailed
 from app.core.outbox import external_url, queue_mail_to_user
 from app.extensions import db
@@ -159,8 +160,7 @@ def regenerate_recovery_codes(user: User, code: str) -> list[str]:
     counts as a failed sign-in."""
     _check_not_locked(user)
     if accept_code(user, code) is None:
-        db.session.rollback()
-        ratelimit.hit(LOGIN_FAILURES_PER_ACCOUNT, "login-account", user.email_key)
+        _count_failure(user)
         raise ValidationFailed(fields={"code": _wrong_code_message()})
     codes = _new_recovery_codes(user)
     audit.record("account.recovery_codes_replaced", actor=user, subject_type="user", subject_id=user.id)
@@ -195,8 +195,7 @@ def disable(user: User, password: str, code: str) -> None:
     elif accept_code(user, code) is None:
         fields["code"] = _wrong_code_message()
     if fields:
-        db.session.rollback()
-        ratelimit.hit(LOGIN_FAILURES_PER_ACCOUNT, "login-account", user.email_key)
+        _count_failure(user)
         raise ValidationFailed(fields=fields)
     _remove(user)
     audit.record("account.two_step_disabled", actor=user, subject_type="user", subject_id=user.id)
@@ -220,8 +219,18 @@ def reset_for_operator(email: str) -> User:
 # --- signing in -----------------------------------------------------------------------------
 
 def _check_not_locked(user: User) -> None:
-    ratelimit.check(LOGIN_FAILURES_PER_ACCOUNT, "login-account", user.email_key,
-                    message=_("Too many failed sign-ins for this account. Try again in 15 minutes."))
+    check_account_not_locked(user.email_key)
+
+
+def _count_failure(user: User) -> None:
+    """A refused step writes nothing, and counts towards the same lock as a wrong password."""
+    db.session.rollback()
+    count_failed_sign_in(user.email_key)
+
+
+def _sign_in_expired() -> Unauthorised:
+    return Unauthorised(_("Your sign-in took too long or was already used. Please sign in again."),
+                        code="sign_in_expired")
 
 
 def start_pending_sign_in(user: User, *, remember: bool) -> str:
@@ -254,19 +263,16 @@ def complete_sign_in(token: str | None, code: str) -> tuple[User, bool]:
     """
     found = pending_sign_in(token)
     if found is None:
-        raise Unauthorised(_("Your sign-in took too long or was already used. Please sign in again."),
-                           code="sign_in_expired")
+        raise _sign_in_expired()
     pending, user = found
     _check_not_locked(user)
     if accept_code(user, code) is None:
-        db.session.rollback()
-        ratelimit.hit(LOGIN_FAILURES_PER_ACCOUNT, "login-account", user.email_key)
+        _count_failure(user)
         raise ValidationFailed(fields={"code": _wrong_code_message()})
     spent = db.session.execute(delete(PendingSignIn).where(PendingSignIn.id == pending.id))
     if spent.rowcount != 1:  # a parallel request with the same pending sign-in won
         db.session.rollback()
-        raise Unauthorised(_("Your sign-in took too long or was already used. Please sign in again."),
-                           code="sign_in_expired")
+        raise _sign_in_expired()
     remember = pending.remember
     db.session.commit()
     return user, remember
@@ -287,7 +293,6 @@ def issue_token_for_credentials(email: str, password: str, client_address: str,
             raise Unauthorised(_("This account uses two-step sign-in: send the code from the "
                                  "authenticator app as \"code\"."), code="two_factor_code_required")
         if accept_code(user, code or "") is None:
-            db.session.rollback()
-            ratelimit.hit(LOGIN_FAILURES_PER_ACCOUNT, "login-account", user.email_key)
+            _count_failure(user)
             raise Unauthorised(_wrong_code_message(), code="invalid_two_factor_code")
     return create_api_token(user, label="API")
